@@ -1,0 +1,1 @@
+# jira: not written yet

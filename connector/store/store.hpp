@@ -1,0 +1,174 @@
+#pragma once
+// The SQL side of the pipeline. One interface, one implementation per backend (SQLite, PostgreSQL);
+// the sync driver only ever talks to this. Nothing here knows about HTTP or Jira's JSON: it receives
+// rows that are already typed.
+//
+// Thread safety: a Store is used by one thread at a time.
+// Errors: every method throws StoreError (exit 1) on a database failure; the transaction in flight is
+// rolled back, so a failed commit_page leaves the previous checkpoint in place.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/column.hpp"
+#include "core/jira_field.hpp"
+#include "util/time.hpp"
+
+namespace j2s {
+
+struct IssueRecord {
+    std::int64_t id = 0;
+    std::string key;
+    std::string project_key;
+    Timestamp created{};
+    Timestamp updated{};
+    std::vector<SqlValue> mapped;  // in the order of the last sync_mapped_columns()
+    std::string raw_json;          // the issue as Jira returned it, without `changelog`
+};
+
+struct ChangelogItemRecord {
+    std::int64_t history_id = 0;
+    int item_index = 0;
+    std::int64_t issue_id = 0;
+    std::optional<std::string> author_account_id;
+    std::optional<std::string> author_display_name;
+    Timestamp created{};
+    std::string field;
+    std::optional<std::string> field_id;
+    std::optional<std::string> field_type;
+    std::optional<std::string> from_value, from_string, to_value, to_string;
+};
+
+struct DeadLetterRecord {
+    std::optional<std::int64_t> issue_id;
+    std::string issue_key;
+    std::string stage;  // fetch | transform | load
+    std::string error;
+    std::string payload;
+};
+
+struct RunCounters {
+    std::int64_t issues_upserted = 0;
+    std::int64_t changelog_items_written = 0;
+    std::int64_t dead_lettered = 0;
+    std::int64_t soft_deleted = 0;
+    std::int64_t requests = 0;
+    std::int64_t retries = 0;
+    RunCounters& operator+=(const RunCounters& o);
+};
+
+// Everything one page of search results produces, committed atomically with the checkpoint that says
+// the page is done.
+struct PageCommit {
+    std::int64_t run_id = 0;
+    std::string scope_key;
+    std::vector<IssueRecord> issues;
+    std::vector<ChangelogItemRecord> changelog;
+    std::vector<DeadLetterRecord> dead_letters;
+    std::vector<std::int64_t> clean_issue_ids;  // processed without error: their open dead letters resolve
+    std::string checkpoint_json;                // the cursor after this page
+    RunCounters run_totals;                     // the run's counters including this page
+};
+
+struct PageResult {
+    std::int64_t issues_written = 0;     // rows inserted or updated (an older or equal copy writes nothing)
+    std::int64_t changelog_written = 0;  // items newly inserted
+    std::int64_t dead_lettered = 0;
+};
+
+enum class RunStatus { running, succeeded, failed, partial };
+const char* run_status_name(RunStatus s);
+
+struct ScopeState {
+    std::optional<Timestamp> watermark;          // Jira's clock at the start of the last good run
+    std::optional<std::string> checkpoint_json;  // the cursor of an interrupted run
+};
+
+struct RunRow {
+    std::int64_t id = 0;
+    std::string mode;
+    std::string started_at;
+    std::optional<std::string> finished_at;
+    std::string status;
+    RunCounters counters;
+    std::optional<std::string> error;
+};
+
+struct DeadLetterRow {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> issue_id;
+    std::string issue_key;
+    std::string stage;
+    std::string error;
+    std::string payload;
+    std::int64_t attempts = 0;
+    std::string first_failed_at;
+    std::string last_failed_at;
+    std::optional<std::string> resolved_at;
+};
+
+struct TableCounts {
+    std::int64_t issues = 0;
+    std::int64_t issues_live = 0;
+    std::int64_t changelog_items = 0;
+    std::int64_t dead_letters_open = 0;
+};
+
+// Held for the duration of a run; releasing it (destruction, or the process dying) frees the scope.
+class RunLock {
+public:
+    virtual ~RunLock() = default;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // A human-readable description of the target with secrets removed, e.g. "sqlite:/tmp/jira.db".
+    virtual std::string describe() const = 0;
+
+    // Applies pending migrations of this backend's dialect in order, each in its own transaction, and
+    // records version, name and checksum. Throws StoreError if an applied migration's file has changed.
+    // Returns the names applied.
+    virtual std::vector<std::string> migrate() = 0;
+
+    // Makes the mapped columns of `issues` match `columns` (adds the missing ones; records the set).
+    // REQUIRES: migrate() has run.
+    virtual void sync_mapped_columns(const std::vector<ColumnDef>& columns) = 0;
+
+    // Takes the run lock for `scope_key`, or throws LockedError naming the current holder.
+    virtual std::unique_ptr<RunLock> acquire_lock(const std::string& scope_key) = 0;
+
+    virtual ScopeState load_scope_state(const std::string& scope_key) = 0;
+
+    // Inserts a `running` row into sync_runs. Rows of this scope left `running` by a killed process are
+    // marked `failed` ("interrupted") first. Returns the new run id.
+    virtual std::int64_t start_run(const std::string& scope_key, const std::string& mode, Timestamp started_at) = 0;
+
+    // One transaction: upsert issues (only where the stored copy is older; a live re-appearance clears
+    // deleted_at), insert changelog items not yet present, record dead letters (an open one for the same
+    // issue gets attempts + 1), resolve dead letters of clean issues, save the checkpoint and the run's
+    // counters.
+    virtual PageResult commit_page(const PageCommit& page) = 0;
+
+    // Closes the run. With `new_watermark`, stores it; with `clear_checkpoint`, drops the cursor.
+    virtual void finish_run(std::int64_t run_id, const std::string& scope_key, RunStatus status, Timestamp finished_at,
+                            const RunCounters& counters, const std::string& error,
+                            std::optional<Timestamp> new_watermark, bool clear_checkpoint) = 0;
+
+    // `updated` of the stored issues among `ids` (absent ids are not in the map).
+    virtual std::unordered_map<std::int64_t, Timestamp> stored_updated(const std::vector<std::int64_t>& ids) = 0;
+
+    virtual void replace_jira_fields(const std::vector<JiraField>& fields) = 0;
+    virtual std::vector<JiraField> jira_fields() = 0;
+
+    virtual std::vector<DeadLetterRow> dead_letters(bool include_resolved) = 0;
+    virtual std::vector<RunRow> recent_runs(int limit) = 0;
+    virtual TableCounts counts() = 0;
+};
+
+}  // namespace j2s

@@ -1,0 +1,20 @@
+# Writes a C++ file holding every migrations/<dialect>/NNNN_name.sql as a string, sorted by file name.
+# Run by the build (see CMakeLists.txt); inputs SOURCE_DIR and OUTPUT.
+set(out "// Generated from migrations/ by scripts/embed_migrations.cmake. Do not edit.\n")
+string(APPEND out "#include \"store/migrations.hpp\"\n\nnamespace j2s {\n\n")
+string(APPEND out "const std::vector<EmbeddedMigration>& embedded_migrations() {\n")
+string(APPEND out "    static const std::vector<EmbeddedMigration> all{\n")
+foreach(dialect sqlite postgres)
+  file(GLOB files ${SOURCE_DIR}/${dialect}/*.sql)
+  list(SORT files)
+  foreach(f ${files})
+    get_filename_component(name ${f} NAME)
+    file(READ ${f} body)
+    # A raw string delimiter no SQL file will contain.
+    string(APPEND out "        {\"${dialect}\", \"${name}\", R\"j2s_sql(${body})j2s_sql\"},\n")
+  endforeach()
+endforeach()
+string(APPEND out "    };\n    return all;\n}\n\n}  // namespace j2s\n")
+file(WRITE ${OUTPUT}.tmp "${out}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
+file(REMOVE ${OUTPUT}.tmp)

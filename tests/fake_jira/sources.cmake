@@ -1,0 +1,1 @@
+# fake jira: not written yet
