@@ -48,14 +48,22 @@ struct Config {
 
 // Reads and validates `path`. `${NAME}` and `${NAME:-default}` are expanded from the environment before
 // parsing. Throws ConfigError ("file:line: key: what is wrong") on invalid YAML, unknown or mistyped keys,
-// missing required keys, unset variables, a malformed base_url, out-of-range numbers.
+// missing required keys, unset variables, a malformed base_url, out-of-range numbers, a missing mapping
+// or ca_file. The token and any database password never appear in the message.
+// On success: base_url is normalised (lower-case scheme and host, no trailing slash); a relative
+// `sqlite:PATH`, `mapping` and `ca_file` are made absolute against the config file's folder;
+// source_file is absolute.
 Config load_config(const std::filesystem::path& path);
 
-// Expands `${NAME}` / `${NAME:-default}` in `text`; `$$` is a literal `$`. Throws ConfigError naming the
-// variable and the line of `file` where it is used if a variable is unset and has no default.
+// Expands `${NAME}` / `${NAME:-default}` in `text`; `$$` is a literal `$`. As in the shell, the default
+// also replaces a variable that is set but empty. YAML comments (a `#` after whitespace, outside quotes)
+// are left as they are, so documentation may mention variables. Throws ConfigError naming the variable
+// and the line of `file` where it is used if a variable is unset and has no default, and on a malformed
+// or unterminated `${`.
 std::string expand_env(const std::string& text, const std::string& file);
 
-// `postgresql://user:secret@host/db` -> `postgresql://user:***@host/db`; other strings unchanged.
+// `postgresql://user:secret@host/db` -> `postgresql://user:***@host/db`; a libpq `password=` value (URI
+// parameter or key=value string) becomes `***` too; other strings unchanged.
 std::string redact_url(const std::string& url);
 
 const char* flavor_name(Flavor f);

@@ -71,7 +71,8 @@ struct PageCommit {
     std::vector<DeadLetterRecord> dead_letters;
     std::vector<std::int64_t> clean_issue_ids;  // processed without error: their open dead letters resolve
     std::string checkpoint_json;                // the cursor after this page
-    RunCounters run_totals;                     // the run's counters including this page
+    RunCounters run_totals;                     // the run's counters before this page's writes; the store adds
+                                                // this page's PageResult when it saves them
 };
 
 struct PageResult {

@@ -1,0 +1,92 @@
+// jira2sql: copies Jira issues and their changelogs into SQL. This file only parses the command line and
+// maps errors to exit codes; the commands live in cli/commands.cpp.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/logging.hpp"
+#include "config/config.hpp"
+#include "util/errors.hpp"
+
+#ifndef J2S_VERSION
+#define J2S_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+    using namespace j2s;
+    CLI::App app{"jira2sql: copy Jira issues and their changelogs into SQL (SQLite or PostgreSQL)"};
+    app.require_subcommand(1);
+    std::string config_path;
+    std::string log_format = "text";
+    int verbose = 0;
+    bool quiet = false;
+    app.add_option("--config", config_path, "configuration file (default: $JIRA2SQL_CONFIG, else ./config.yaml)");
+    app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    app.add_flag("-v,--verbose", verbose, "more detail (-v: every request, -vv: trace)");
+    app.add_flag("-q,--quiet", quiet, "only warnings and errors");
+
+    SyncOptions sync_options;
+    bool full = false;
+    auto* sync = app.add_subcommand("sync", "incremental sync of the scope (the first run is a full backfill)");
+    sync->add_flag("--full", full, "re-read every issue in scope; resumes an interrupted full run");
+    sync->add_flag("--restart", sync_options.restart, "discard an interrupted run's checkpoint and start over");
+    sync->add_option("--jql", sync_options.extra_jql, "one-off run restricted to (scope) AND (EXTRA); keeps the watermark");
+
+    bool status_json = false;
+    auto* status = app.add_subcommand("status", "watermark, checkpoint, last runs, row counts, open dead letters");
+    status->add_flag("--json", status_json, "machine-readable output");
+
+    bool all_dead_letters = false;
+    auto* dead_letters = app.add_subcommand("dead-letters", "list open dead letters (all with --all)");
+    dead_letters->add_flag("--all", all_dead_letters, "include resolved ones");
+
+    auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
+    auto* fields = app.add_subcommand("fields", "list the site's fields and check the mapping's field: references");
+    auto* version = app.add_subcommand("version", "print the version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
+    }
+
+    setup_logging(log_format == "json" ? LogFormat::json : LogFormat::text, quiet ? -1 : verbose);
+    if (version->parsed()) {
+        std::cout << "jira2sql " << J2S_VERSION << "\n";
+        return 0;
+    }
+
+    try {
+        if (config_path.empty()) {
+            const char* from_env = std::getenv("JIRA2SQL_CONFIG");
+            config_path = from_env && *from_env ? from_env : "config.yaml";
+        }
+        const Config config = load_config(config_path);
+        ExitCode code = ExitCode::ok;
+        if (sync->parsed()) {
+            if (full && !sync_options.extra_jql.empty()) throw ConfigError("--full and --jql cannot be combined");
+            sync_options.mode = !sync_options.extra_jql.empty() ? SyncMode::jql : full ? SyncMode::full : SyncMode::incremental;
+            code = command_sync(config, sync_options);
+        } else if (status->parsed()) {
+            code = command_status(config, status_json);
+        } else if (dead_letters->parsed()) {
+            code = command_dead_letters(config, all_dead_letters);
+        } else if (migrate->parsed()) {
+            code = command_migrate(config);
+        } else if (fields->parsed()) {
+            code = command_fields(config);
+        }
+        return static_cast<int>(code);
+    } catch (const Error& e) {
+        spdlog::error("{}", e.what());
+        return static_cast<int>(e.exit_code());
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return static_cast<int>(ExitCode::run_failed);
+    }
+}

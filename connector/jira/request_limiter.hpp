@@ -1,0 +1,49 @@
+#pragma once
+// One limiter for the whole process: at most `max_concurrency` requests in flight and at most
+// `max_requests_per_second` started in any one-second window. After a 429 it slows every caller down
+// for a while instead of letting the other threads keep hammering the site.
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "util/time.hpp"
+
+namespace j2s {
+
+class RequestLimiter {
+public:
+    RequestLimiter(int max_concurrency, double max_requests_per_second, Clock& clock);
+
+    // Blocks until a request may start; the caller must call release() when it has its response.
+    void acquire();
+    void release();
+
+    // Nobody starts a request before `now + wait` (a server's Retry-After, or backoff after a 429).
+    void pause_for(std::chrono::milliseconds wait);
+
+    class Slot {
+    public:
+        explicit Slot(RequestLimiter& limiter) : m_limiter(limiter) { m_limiter.acquire(); }
+        ~Slot() { m_limiter.release(); }
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+
+    private:
+        RequestLimiter& m_limiter;
+    };
+
+private:
+    using SteadyTime = std::chrono::steady_clock::time_point;
+    int m_max_concurrency;
+    std::size_t m_max_per_window;
+    Clock& m_clock;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    int m_in_flight = 0;
+    std::deque<SteadyTime> m_recent_starts;  // starts within the last second
+    SteadyTime m_paused_until{};
+};
+
+}  // namespace j2s

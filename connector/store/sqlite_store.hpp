@@ -1,0 +1,70 @@
+#pragma once
+// The SQLite backend of Store (`database.url: sqlite:PATH`).
+//
+// The database is opened in WAL mode (readers such as an analyst's sqlite3 shell never block a run),
+// synchronous=NORMAL (a committed page survives a process crash; a power cut may lose the last pages,
+// which the checkpoint then re-reads), foreign_keys on, and a 5 s busy timeout so a reader holding the
+// file briefly does not fail a commit.
+//
+// Timestamps are stored as `YYYY-MM-DDTHH:MM:SS.sssZ` text, which orders correctly as text.
+// The run lock is a flock on `<db path>.<first 12 hex of sha256(scope_key)>.lock`, next to the database.
+//
+// Mapped columns: sync_mapped_columns() only ever adds columns. A column that left the mapping stays
+// (logged as a warning); a column whose type changed keeps its old SQL type (logged): both keep data safe
+// until remap support handles them.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace j2s {
+
+class SqliteStore final : public Store {
+  public:
+    // Opens (creating if missing) the database file at `path`. Throws StoreError naming the path if its
+    // folder does not exist or the file cannot be opened as a SQLite database.
+    explicit SqliteStore(std::filesystem::path path);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    std::string describe() const override;
+    std::vector<std::string> migrate() override;
+    void sync_mapped_columns(const std::vector<ColumnDef>& columns) override;
+    std::unique_ptr<RunLock> acquire_lock(const std::string& scope_key) override;
+    ScopeState load_scope_state(const std::string& scope_key) override;
+    std::int64_t start_run(const std::string& scope_key, const std::string& mode,
+                           Timestamp started_at) override;
+    PageResult commit_page(const PageCommit& page) override;
+    void finish_run(std::int64_t run_id, const std::string& scope_key, RunStatus status,
+                    Timestamp finished_at, const RunCounters& counters, const std::string& error,
+                    std::optional<Timestamp> new_watermark, bool clear_checkpoint) override;
+    std::unordered_map<std::int64_t, Timestamp> stored_updated(const std::vector<std::int64_t>& ids) override;
+    void replace_jira_fields(const std::vector<JiraField>& fields) override;
+    std::vector<JiraField> jira_fields() override;
+    std::vector<DeadLetterRow> dead_letters(bool include_resolved) override;
+    std::vector<RunRow> recent_runs(int limit) override;
+    TableCounts counts() override;
+
+    // The lock file acquire_lock(scope_key) uses.
+    std::filesystem::path lock_path(const std::string& scope_key) const;
+
+  private:
+    struct PageStatements;  // prepared once, reused by every commit_page
+    PageStatements& page_statements();
+
+    std::filesystem::path m_path;
+    std::unique_ptr<SQLite::Database> m_db;
+    std::vector<std::string> m_mapped_columns;  // order of IssueRecord::mapped
+    std::unique_ptr<PageStatements> m_page;     // reset whenever the issues table changes shape
+};
+
+}  // namespace j2s

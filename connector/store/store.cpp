@@ -1,0 +1,29 @@
+#include "store/store.hpp"
+
+namespace j2s {
+
+RunCounters& RunCounters::operator+=(const RunCounters& o) {
+    issues_upserted += o.issues_upserted;
+    changelog_items_written += o.changelog_items_written;
+    dead_lettered += o.dead_lettered;
+    soft_deleted += o.soft_deleted;
+    requests += o.requests;
+    retries += o.retries;
+    return *this;
+}
+
+const char* run_status_name(RunStatus s) {
+    switch (s) {
+        case RunStatus::running:
+            return "running";
+        case RunStatus::succeeded:
+            return "succeeded";
+        case RunStatus::failed:
+            return "failed";
+        case RunStatus::partial:
+            return "partial";
+    }
+    return "failed";
+}
+
+}  // namespace j2s

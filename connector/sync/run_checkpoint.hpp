@@ -1,0 +1,27 @@
+#pragma once
+// What an interrupted run leaves in sync_state.checkpoint: enough to finish the same scan later and to
+// set the same watermark it would have set.
+
+#include <optional>
+#include <string>
+
+#include "jira/search_cursor.hpp"
+#include "util/time.hpp"
+
+namespace j2s {
+
+enum class SyncMode { incremental, full, jql };
+const char* sync_mode_name(SyncMode mode);
+
+struct RunCheckpoint {
+    SyncMode mode = SyncMode::incremental;
+    Timestamp run_started{};                // Jira's clock when the scan began: the watermark it earns
+    std::optional<Timestamp> lower_bound;   // updated >= this; none for a full scan
+    CursorState cursor;
+
+    std::string to_json() const;
+    // Throws Error (exit 1) telling the user about `sync --restart` when the text is unreadable.
+    static RunCheckpoint from_json(const std::string& text);
+};
+
+}  // namespace j2s

@@ -1,0 +1,131 @@
+#include "sync/sync_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+#include "sync/page_processor.hpp"
+#include "util/errors.hpp"
+
+namespace j2s {
+
+std::string scope_description(const JiraConfig& jira, const std::string& extra_jql) {
+    std::string d = jira.base_url + " [" + flavor_name(jira.flavor) + "] " + (jira.jql.empty() ? "(all issues)" : jira.jql);
+    if (!extra_jql.empty()) d += " AND (" + extra_jql + ")";
+    return d;
+}
+
+std::string scope_key(const JiraConfig& jira, const std::string& extra_jql) {
+    // Readable on purpose: it appears in sync_state and sync_runs, where people look for "which scope".
+    return scope_description(jira, extra_jql);
+}
+
+std::string summary_line(const std::string& what, const RunSummary& s) {
+    return fmt::format(
+        "{} {}: {} issues upserted, {} changelog items written, {} dead-lettered, {} soft-deleted, {} requests, "
+        "{} retries, {:.1f} s",
+        what, run_status_name(s.status), s.counters.issues_upserted, s.counters.changelog_items_written,
+        s.counters.dead_lettered, s.counters.soft_deleted, s.counters.requests, s.counters.retries, s.seconds);
+}
+
+SyncRunner::SyncRunner(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock)
+    : m_config(config), m_mapping(mapping), m_store(store), m_api(api), m_clock(clock) {}
+
+RunSummary SyncRunner::run(const SyncOptions& options) {
+    const auto started_steady = m_clock.steady_now();
+    const std::string extra = options.mode == SyncMode::jql ? options.extra_jql : "";
+    const std::string key = scope_key(m_config.jira, extra);
+    const std::string scope_jql = extra.empty()                ? m_config.jira.jql
+                                  : m_config.jira.jql.empty() ? extra
+                                                              : "(" + strip_order_by(m_config.jira.jql) + ") AND (" + extra + ")";
+    const std::string time_zone = m_api.account_time_zone();
+    const Timestamp jira_now = m_api.server_time();
+    const ScopeState state = m_store.load_scope_state(key);
+
+    std::optional<RunCheckpoint> resume;
+    if (state.checkpoint_json && !options.restart) {
+        RunCheckpoint previous = RunCheckpoint::from_json(*state.checkpoint_json);
+        // `sync` finishes whatever was interrupted; `sync --full` only finishes an interrupted full run.
+        if (options.mode != SyncMode::full || previous.mode == SyncMode::full) resume = previous;
+        else spdlog::info("an interrupted {} run is superseded by this full run", sync_mode_name(previous.mode));
+    } else if (state.checkpoint_json) {
+        spdlog::info("--restart: discarding the checkpoint of the interrupted run");
+    }
+
+    RunCheckpoint checkpoint;
+    if (resume) {
+        checkpoint = *resume;
+        spdlog::info("resuming the interrupted {} run (started {} by Jira's clock)", sync_mode_name(checkpoint.mode),
+                     format_utc(checkpoint.run_started));
+    } else {
+        checkpoint.mode = options.mode;
+        checkpoint.run_started = jira_now;
+        if (options.mode == SyncMode::incremental && state.watermark)
+            checkpoint.lower_bound = *state.watermark - std::chrono::minutes(m_config.sync.overlap_minutes);
+    }
+    const bool backfill = !checkpoint.lower_bound;
+    spdlog::info("{} of {} (account time zone {})",
+                 backfill ? std::string("full backfill")
+                          : "incremental sync of issues updated since " + format_utc(*checkpoint.lower_bound),
+                 scope_description(m_config.jira, extra), time_zone);
+
+    RunSummary summary;
+    summary.resumed = resume.has_value();
+    summary.run_id = m_store.start_run(key, sync_mode_name(checkpoint.mode), m_clock.now());
+    const auto& stats = m_api.client().stats();
+    const auto requests_before = stats.requests.load();
+    const auto retries_before = stats.retries.load();
+    auto refresh_request_counters = [&] {
+        summary.counters.requests = stats.requests.load() - requests_before;
+        summary.counters.retries = stats.retries.load() - retries_before;
+    };
+
+    try {
+        SearchCursor cursor(m_api, scope_jql, checkpoint.lower_bound, time_zone, m_config.jira.page_size,
+                            m_config.sync.changelog,
+                            resume ? std::optional<CursorState>(checkpoint.cursor) : std::nullopt);
+        PageProcessor processor(m_mapping, m_api, m_store, m_config.sync.changelog);
+        std::int64_t pages = 0;
+        while (auto issues = cursor.next_page()) {
+            PageCommit page;
+            page.run_id = summary.run_id;
+            page.scope_key = key;
+            processor.process(std::move(*issues), page);
+            checkpoint.cursor = cursor.state();
+            page.checkpoint_json = checkpoint.to_json();
+            refresh_request_counters();
+            page.run_totals = summary.counters;
+            const PageResult result = m_store.commit_page(page);
+            summary.counters.issues_upserted += result.issues_written;
+            summary.counters.changelog_items_written += result.changelog_written;
+            summary.counters.dead_lettered += result.dead_lettered;
+            ++pages;
+            spdlog::debug("page {}: {} issues ({} written), {} changelog items, {} dead letters", pages,
+                          page.issues.size(), result.issues_written, result.changelog_written, result.dead_lettered);
+        }
+    } catch (const std::exception& e) {
+        refresh_request_counters();
+        summary.status = RunStatus::failed;
+        summary.error = e.what();
+        summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
+        try {
+            m_store.finish_run(summary.run_id, key, RunStatus::failed, m_clock.now(), summary.counters, summary.error,
+                               std::nullopt, false);
+        } catch (const std::exception& inner) {
+            spdlog::error("could not record the failed run: {}", inner.what());
+        }
+        throw;
+    }
+
+    refresh_request_counters();
+    summary.status = summary.counters.dead_lettered > 0 ? RunStatus::partial : RunStatus::succeeded;
+    summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
+    // The scan saw every issue updated before it started, so Jira's clock at its start is the new watermark.
+    // A --jql run covers only part of the scope and never moves it.
+    std::optional<Timestamp> watermark;
+    if (checkpoint.mode != SyncMode::jql) watermark = checkpoint.run_started;
+    m_store.finish_run(summary.run_id, key, summary.status, m_clock.now(), summary.counters, "", watermark, true);
+    return summary;
+}
+
+}  // namespace j2s

@@ -1,0 +1,17 @@
+#pragma once
+// Route registration, one file per group. Each function adds its handlers to the server.
+
+#include "app.hpp"
+
+#include <httplib.h>
+
+namespace j2s::fake {
+
+void register_meta_routes(httplib::Server& server, FakeApp& app);     // serverInfo, myself, field
+void register_search_routes(httplib::Server& server, FakeApp& app);   // search, search/jql, counts
+void register_issue_routes(httplib::Server& server, FakeApp& app);    // issue, changelogs, bulk fetches
+void register_control_routes(httplib::Server& server, FakeApp& app);  // /_fake/...
+// The API versions the flavor serves: Cloud 3 and 2, Server 2 only.
+std::vector<int> served_versions(const FakeApp& app);
+
+}  // namespace j2s::fake

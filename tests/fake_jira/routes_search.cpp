@@ -1,0 +1,198 @@
+// Search endpoints. Cloud: GET/POST search/jql (keyset tokens, no total), approximate-count, and 410 for
+// the removed /search. Server: GET/POST /rest/api/2/search with startAt/total.
+#include "http_util.hpp"
+#include "issue_renderer.hpp"
+#include "jql_parser.hpp"
+#include "page_token.hpp"
+#include "routes.hpp"
+#include "search_engine.hpp"
+
+namespace j2s::fake {
+
+namespace {
+
+constexpr const char* unbounded_message =
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.";
+
+// The parameters of a search request, from the query string (GET) or the JSON body (POST).
+struct SearchRequest {
+    std::string jql;
+    std::vector<std::string> fields;
+    std::vector<std::string> expand;
+    std::optional<std::string> next_page_token;
+    long long max_results = 50;
+    long long start_at = 0;
+};
+
+// Reads a JSON-or-query parameter set; sends 400 and returns nullopt on malformed input.
+std::optional<SearchRequest> read_search_request(const httplib::Request& req, httplib::Response& res, bool post) {
+    SearchRequest out;
+    if (!post) {
+        out.jql = param(req, "jql").value_or("");
+        out.fields = params(req, "fields");
+        out.expand = params(req, "expand");
+        out.next_page_token = param(req, "nextPageToken");
+        auto max = int_param(req, res, "maxResults", 50);
+        auto start = int_param(req, res, "startAt", 0);
+        if (!max || !start) return std::nullopt;
+        out.max_results = *max;
+        out.start_at = *start;
+        if (params(req, "reconcileIssues").size() > 50) {
+            send_error(res, 400, "reconcileIssues can contain at most 50 issue ids.");
+            return std::nullopt;
+        }
+        if (params(req, "properties").size() > 5) {
+            send_error(res, 400, "properties can contain at most 5 items.");
+            return std::nullopt;
+        }
+        return out;
+    }
+    auto body = json_body(req, res);
+    if (!body) return std::nullopt;
+    try {
+        out.jql = body->value("jql", "");
+        if (body->contains("fields") && !(*body)["fields"].is_null())
+            for (const auto& f : (*body)["fields"]) out.fields.push_back(f.get<std::string>());
+        if (body->contains("expand") && (*body)["expand"].is_string()) out.expand.push_back((*body)["expand"]);
+        if (body->contains("expand") && (*body)["expand"].is_array())
+            for (const auto& e : (*body)["expand"]) out.expand.push_back(e.get<std::string>());
+        if (body->contains("nextPageToken") && (*body)["nextPageToken"].is_string())
+            out.next_page_token = (*body)["nextPageToken"].get<std::string>();
+        out.max_results = body->value("maxResults", 50LL);
+        out.start_at = body->value("startAt", 0LL);
+        if (body->contains("reconcileIssues") && (*body)["reconcileIssues"].size() > 50) {
+            send_error(res, 400, "reconcileIssues can contain at most 50 issue ids.");
+            return std::nullopt;
+        }
+    } catch (const json::exception& e) {
+        send_error(res, 400, std::string("Invalid request body: ") + e.what());
+        return std::nullopt;
+    }
+    if (out.max_results < 0 || out.start_at < 0) {
+        send_error(res, 400, "maxResults and startAt must not be negative.");
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::optional<JqlQuery> parse_or_400(const std::string& jql, httplib::Response& res) {
+    try {
+        return parse_jql(jql);
+    } catch (const JqlError& e) {
+        send_error(res, 400, e.what());
+        return std::nullopt;
+    }
+}
+
+void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib::Response& res, bool post) {
+    auto request = read_search_request(req, res, post);
+    if (!request) return;
+    auto query = parse_or_400(request->jql, res);
+    if (!query) return;
+    if (!query->where) return send_error(res, 400, unbounded_message);
+    const auto settings = app.settings.snapshot();
+    const auto ctx = app.context(version);
+    RenderOptions render;
+    render.fields = parse_field_selection(request->fields, "id");
+    render.bare_ids = true;
+    const auto expand = parse_expand(request->expand);
+    render.changelog = expand.count("changelog") > 0;
+    render.changelog_cap = settings.embedded_changelog_cap.value_or(40);
+    const long long cap = render.fields.ids_only() && !render.changelog ? 5000 : 100;
+    const auto limit = static_cast<std::size_t>(std::clamp<long long>(request->max_results, 1, cap));
+
+    auto lock = app.store.read_lock();
+    std::optional<SortRow> after;
+    if (request->next_page_token) {
+        after = decode_page_token(*request->next_page_token, request->jql);
+        if (!after) return send_error(res, 400, "The provided next page token is invalid or expired.");
+    }
+    try {
+        JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
+        auto page = search_after(app.store, *query, matcher, after, limit);
+        json issues = json::array();
+        for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
+        json out = {{"issues", std::move(issues)}, {"isLast", !page.has_more}};
+        if (page.has_more) out["nextPageToken"] = encode_page_token(request->jql, page.last_row);
+        send_json(res, 200, out);
+    } catch (const JqlError& e) {
+        send_error(res, 400, e.what());
+    }
+}
+
+void search_server(FakeApp& app, const httplib::Request& req, httplib::Response& res, bool post) {
+    auto request = read_search_request(req, res, post);
+    if (!request) return;
+    auto query = parse_or_400(request->jql, res);
+    if (!query) return;
+    const auto settings = app.settings.snapshot();
+    const auto ctx = app.context(2);
+    RenderOptions render;
+    render.fields = parse_field_selection(request->fields, "*navigable");
+    render.changelog = parse_expand(request->expand).count("changelog") > 0;
+    render.changelog_cap = settings.embedded_changelog_cap;  // Server embeds every history by default
+    const auto used = static_cast<std::size_t>(std::clamp<long long>(request->max_results, 0, settings.server_page_cap));
+    auto lock = app.store.read_lock();
+    try {
+        JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
+        auto page = search_offset(app.store, *query, matcher, static_cast<std::size_t>(request->start_at), used);
+        json issues = json::array();
+        for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
+        send_json(res, 200,
+                  {{"expand", "schema,names"},
+                   {"startAt", request->start_at},
+                   {"maxResults", used},
+                   {"total", page.total},
+                   {"isLast", static_cast<std::size_t>(request->start_at) + page.issues.size() >= page.total},
+                   {"issues", std::move(issues)}});
+    } catch (const JqlError& e) {
+        send_error(res, 400, e.what());
+    }
+}
+
+}  // namespace
+
+void register_search_routes(httplib::Server& server, FakeApp& app) {
+    if (app.options.flavor == Flavor::server) {
+        server.Get("/rest/api/2/search",
+                   [&app](const httplib::Request& req, httplib::Response& res) { search_server(app, req, res, false); });
+        server.Post("/rest/api/2/search",
+                    [&app](const httplib::Request& req, httplib::Response& res) { search_server(app, req, res, true); });
+        return;
+    }
+    for (int v : served_versions(app)) {
+        const std::string p = "/rest/api/" + std::to_string(v);
+        server.Get(p + "/search/jql", [&app, v](const httplib::Request& req, httplib::Response& res) {
+            search_jql(app, v, req, res, false);
+        });
+        server.Post(p + "/search/jql", [&app, v](const httplib::Request& req, httplib::Response& res) {
+            search_jql(app, v, req, res, true);
+        });
+        auto gone = [](const httplib::Request&, httplib::Response& res) {
+            send_error(res, 410,
+                       "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+                       "A full migration guideline is available at "
+                       "https://developer.atlassian.com/changelog/#CHANGE-2046");
+        };
+        server.Get(p + "/search", gone);
+        server.Post(p + "/search", gone);
+        server.Post(p + "/search/approximate-count", [&app](const httplib::Request& req, httplib::Response& res) {
+            auto body = json_body(req, res);
+            if (!body) return;
+            const std::string jql = body->value("jql", "");
+            auto query = parse_or_400(jql, res);
+            if (!query) return;
+            if (!query->where) return send_error(res, 400, unbounded_message);
+            const auto settings = app.settings.snapshot();
+            auto lock = app.store.read_lock();
+            try {
+                JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
+                send_json(res, 200, {{"count", count_matches(app.store, matcher)}});
+            } catch (const JqlError& e) {
+                send_error(res, 400, e.what());
+            }
+        });
+    }
+}
+
+}  // namespace j2s::fake

@@ -1,0 +1,266 @@
+// End-to-end: the fake server in-process on a free port, driven over HTTP like the connector drives it.
+#include "base64.hpp"
+#include "server.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <set>
+
+using namespace j2s::fake;
+using nlohmann::json;
+
+namespace {
+
+const j2s::Timestamp anchor = *j2s::parse_jira_timestamp("2024-06-01T12:00:00.000Z");
+
+struct Running {
+    FakeServer server;
+    httplib::Client client;
+    explicit Running(FakeOptions o) : server(o), client("127.0.0.1", server.start()) {
+        client.set_basic_auth("demo@example.com", "demo-token");
+    }
+    json get(const std::string& path, int expected = 200) {
+        auto res = client.Get(path.c_str());
+        REQUIRE(res);
+        INFO(path << " -> " << res->body);
+        REQUIRE(res->status == expected);
+        return json::parse(res->body);
+    }
+    json post(const std::string& path, const json& body, int expected = 200) {
+        auto res = client.Post(path.c_str(), body.dump(), "application/json");
+        REQUIRE(res);
+        INFO(path << " -> " << res->body);
+        REQUIRE(res->status == expected);
+        return json::parse(res->body);
+    }
+};
+
+FakeOptions cloud_options() {
+    FakeOptions o;
+    o.flavor = Flavor::cloud;
+    o.generate = 300;
+    o.seed = 11;
+    o.timezone = "America/Los_Angeles";
+    o.anchor = anchor;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("cloud: auth, headers, metadata", "[fake][server]") {
+    Running r(cloud_options());
+    httplib::Client anonymous("127.0.0.1", r.server.port());
+    auto res = anonymous.Get("/rest/api/3/myself");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    CHECK(json::parse(res->body)["errorMessages"][0] == "Client must be authenticated to access this resource.");
+    httplib::Client wrong("127.0.0.1", r.server.port());
+    wrong.set_basic_auth("demo@example.com", "wrong");
+    CHECK(wrong.Get("/rest/api/3/myself")->status == 401);
+
+    res = r.client.Get("/rest/api/3/myself");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Type").rfind("application/json", 0) == 0);
+    CHECK(res->get_header_value("Date").find(" GMT") != std::string::npos);
+    const json me = json::parse(res->body);
+    CHECK(me["timeZone"] == "America/Los_Angeles");
+    CHECK(me.contains("accountId"));
+
+    const json info = r.get("/rest/api/3/serverInfo");
+    CHECK(info["deploymentType"] == "Cloud");
+    CHECK(info["serverTime"].get<std::string>().find("-0") != std::string::npos);  // -0700/-0800 offset
+
+    const json fields = r.get("/rest/api/3/field");
+    std::set<std::string> names;
+    for (const auto& f : fields) names.insert(f["name"].get<std::string>());
+    CHECK(names.count("Story Points"));
+    CHECK(names.count("Sprint"));
+    CHECK(names.size() == fields.size());  // display names are unique
+
+    CHECK(r.get("/rest/api/3/nothing/here", 404)["errorMessages"].size() == 1);
+    CHECK(r.get("/rest/api/3/search?jql=project=ALPHA", 410)["errorMessages"][0].get<std::string>().find(
+              "/rest/api/3/search/jql") != std::string::npos);
+    // Credentials never reach the request log.
+    const auto log = r.get("/_fake/requests").dump();
+    CHECK(log.find("demo-token") == std::string::npos);
+    CHECK(log.find(base64_encode("demo@example.com:demo-token")) == std::string::npos);
+    CHECK(log.find("\"auth_scheme\":\"basic\"") != std::string::npos);
+}
+
+TEST_CASE("cloud: search/jql pages with tokens to the end, no total", "[fake][server]") {
+    Running r(cloud_options());
+    const std::string jql = "project in (ALPHA, BETA) AND updated >= '2023-01-01 00:00' ORDER BY updated ASC";
+    const auto count = r.post("/rest/api/3/search/approximate-count", {{"jql", jql}})["count"].get<std::size_t>();
+    REQUIRE(count > 50);
+    std::set<std::string> ids;
+    json body = {{"jql", jql}, {"maxResults", 37}, {"fields", {"id"}}};
+    int pages = 0;
+    for (;;) {
+        const json page = r.post("/rest/api/3/search/jql", body);
+        CHECK_FALSE(page.contains("total"));
+        ++pages;
+        for (const auto& issue : page["issues"]) {
+            CHECK(issue.size() == 1);  // fields=id gives bare {"id"}
+            CHECK(ids.insert(issue["id"].get<std::string>()).second);
+        }
+        if (page["isLast"].get<bool>()) {
+            CHECK_FALSE(page.contains("nextPageToken"));  // absent, not null
+            break;
+        }
+        body["nextPageToken"] = page["nextPageToken"];
+    }
+    CHECK(ids.size() == count);
+    CHECK(pages == static_cast<int>((count + 36) / 37));
+
+    // A token only fits the JQL it came from; garbage is rejected.
+    const json first = r.post("/rest/api/3/search/jql", {{"jql", jql}, {"maxResults", 5}});
+    r.post("/rest/api/3/search/jql", {{"jql", "project = ALPHA"}, {"nextPageToken", first["nextPageToken"]}}, 400);
+    r.post("/rest/api/3/search/jql", {{"jql", jql}, {"nextPageToken", "%%%"}}, 400);
+    // Unbounded queries are refused.
+    CHECK(r.post("/rest/api/3/search/jql", {{"jql", "ORDER BY key"}}, 400)["errorMessages"][0] ==
+          "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.");
+    // Caps: 100 with fields, 5000 ids only.
+    CHECK(r.post("/rest/api/3/search/jql", {{"jql", "project = ALPHA"}, {"maxResults", 500}, {"fields", {"summary"}}})["issues"].size() == 100);
+    CHECK(r.post("/rest/api/3/search/jql", {{"jql", "project is not empty"}, {"maxResults", 500}})["issues"].size() == 300);
+}
+
+TEST_CASE("cloud: fields, embedded changelog, issue and changelog endpoints", "[fake][server]") {
+    Running r(cloud_options());
+    const json all = r.get("/_fake/issues");
+    REQUIRE(all.size() == 300);
+    json big;
+    for (const auto& i : all)
+        if (i["histories"].size() > 100) big = i;
+    REQUIRE_FALSE(big.is_null());
+    const std::string key = big["key"];
+    const std::size_t total = big["histories"].size();
+
+    const json page = r.post("/rest/api/3/search/jql", {{"jql", "key = " + key}, {"fields", {"*all", "-description"}}, {"expand", "changelog"}});
+    const json& issue = page["issues"][0];
+    CHECK(issue["key"] == key);
+    CHECK(issue["fields"].contains("summary"));
+    CHECK_FALSE(issue["fields"].contains("description"));
+    CHECK(issue["fields"]["created"].get<std::string>().size() == 28);  // 2024-03-05T14:07:12.345-0800
+    CHECK(issue["changelog"]["total"] == total);
+    CHECK(issue["changelog"]["maxResults"] == 40);
+    CHECK(issue["changelog"]["histories"].size() == 40);
+    CHECK(issue["changelog"]["histories"][0]["id"] == big["histories"][total - 1]["id"]);  // newest first
+
+    const json one = r.get("/rest/api/3/issue/" + key + "?expand=changelog");
+    CHECK(one["changelog"]["histories"].size() == 100);
+    CHECK((one["fields"]["description"].is_null() || one["fields"]["description"]["type"] == "doc") == true);
+    const json v2 = r.get("/rest/api/2/issue/" + key);
+    CHECK((v2["fields"]["description"].is_null() || v2["fields"]["description"].is_string()) == true);
+
+    // Per-issue changelog: offset pages, oldest first.
+    std::vector<std::string> ids;
+    for (int start = 0;; start += 100) {
+        const json p = r.get("/rest/api/3/issue/" + key + "/changelog?startAt=" + std::to_string(start));
+        CHECK(p["total"] == total);
+        for (const auto& h : p["values"]) ids.push_back(h["id"]);
+        if (p["isLast"].get<bool>()) break;
+        CHECK(p.contains("nextPage"));
+    }
+    REQUIRE(ids.size() == total);
+    CHECK(ids.front() == big["histories"][0]["id"]);
+
+    // Bulk changelogs: maxResults counts histories across issues; tokens to the end.
+    std::vector<std::string> keys;
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < 20; ++i) {
+        keys.push_back(all[i]["key"]);
+        expected += all[i]["histories"].size();
+    }
+    keys.push_back(key);
+    expected += total;
+    json body = {{"issueIdsOrKeys", keys}, {"maxResults", 50}};
+    std::set<std::string> seen;
+    for (;;) {
+        const json p = r.post("/rest/api/3/changelog/bulkfetch", body);
+        std::size_t on_page = 0;
+        for (const auto& log : p["issueChangeLogs"])
+            for (const auto& h : log["changeHistories"]) {
+                CHECK(seen.insert(h["id"].get<std::string>()).second);
+                ++on_page;
+            }
+        CHECK(on_page <= 50);
+        if (!p.contains("nextPageToken")) break;
+        body["nextPageToken"] = p["nextPageToken"];
+    }
+    CHECK(seen.size() == expected);
+    r.post("/rest/api/3/changelog/bulkfetch", {{"issueIdsOrKeys", json::array()}}, 400);
+
+    // Bulk issues: ascending id, unknown ids silently left out.
+    const json bulk = r.post("/rest/api/3/issue/bulkfetch",
+                             {{"issueIdsOrKeys", {all[5]["key"], all[2]["id"], "99999999"}}, {"fields", {"summary"}}});
+    REQUIRE(bulk["issues"].size() == 2);
+    CHECK(bulk["issues"][0]["id"] == std::to_string(all[2]["id"].get<long long>()));
+    CHECK(bulk["issueErrors"].empty());
+
+    CHECK(r.get("/rest/api/3/issue/NOPE-1", 404)["errorMessages"][0] ==
+          "Issue does not exist or you do not have permission to see it.");
+}
+
+TEST_CASE("control API: create, update, move, delete, clock, faults", "[fake][server]") {
+    Running r(cloud_options());
+    const json created = r.post("/_fake/issues", {{"project", "ALPHA"}, {"fields", {{"summary", "Hello ✓"}}}}, 201);
+    const std::string key = created["key"];
+    r.post("/_fake/clock", {{"offset_seconds", 3600}});
+    const json updated = r.post("/_fake/issues/" + key + "/update",
+                                {{"fields", {{"labels", {"x"}}}},
+                                 {"items", {{{"field", "labels"}, {"fromString", ""}, {"toString", "x"}}}}});
+    CHECK(updated["fields"]["labels"] == json{"x"});
+    CHECK(updated["histories"].size() == 1);
+    CHECK(updated["updated"] != updated["created"]);
+    r.post("/_fake/issues/" + key + "/histories", {{"count", 120}});
+    CHECK(r.get("/rest/api/3/issue/" + key + "/changelog")["total"] == 121);
+
+    const json moved = r.post("/_fake/issues/" + key + "/move", {{"project", "BETA"}});
+    const std::string new_key = moved["key"];
+    CHECK(new_key.rfind("BETA-", 0) == 0);
+    CHECK(r.get("/rest/api/3/issue/" + key)["key"] == new_key);  // the old key still resolves
+    CHECK(r.post("/rest/api/3/search/jql", {{"jql", "key = " + new_key}})["issues"].size() == 1);
+
+    r.post("/_fake/faults", {{"path_regex", "/search/jql$"}, {"status", 429}, {"count", 2}, {"headers", {{"Retry-After", "3"}}}}, 201);
+    for (int i = 0; i < 2; ++i) {
+        auto res = r.client.Post("/rest/api/3/search/jql", json{{"jql", "project = ALPHA"}}.dump(), "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 429);
+        CHECK(res->get_header_value("Retry-After") == "3");
+    }
+    r.post("/rest/api/3/search/jql", {{"jql", "project = ALPHA"}});  // the third one passes
+
+    httplib::Client raw("127.0.0.1", r.server.port());
+    CHECK(raw.Delete(("/_fake/issues/" + new_key).c_str())->status == 200);
+    r.get("/rest/api/3/issue/" + new_key, 404);
+    CHECK(r.get("/_fake/issues").size() == 300);
+
+    const json log = r.get("/_fake/requests");
+    REQUIRE(log.size() > 5);
+    CHECK(log.back()["path"] == "/rest/api/3/issue/" + new_key);
+    CHECK(log.back()["status"] == 404);
+}
+
+TEST_CASE("server flavor: offset search on v2 only, page cap reported", "[fake][server]") {
+    FakeOptions o = cloud_options();
+    o.flavor = Flavor::server;
+    o.server_page_cap = 40;
+    o.fixtures_dir = J2S_FIXTURES_DIR;
+    Running r(o);
+    const json page = r.get("/rest/api/2/search?jql=&maxResults=1000&startAt=10");
+    CHECK(page["maxResults"] == 40);
+    CHECK(page["startAt"] == 10);
+    CHECK(page["total"].get<int>() >= 300);
+    CHECK(page["issues"].size() == 40);
+    CHECK(page["issues"][0]["fields"].contains("summary"));  // Server's default is all navigable fields
+    CHECK(page["issues"][0]["fields"]["reporter"].contains("name"));
+    r.get("/rest/api/3/search/jql?jql=project=ALPHA", 404);
+    r.get("/rest/api/3/myself", 404);
+    // The fixture with 250 histories embeds them all on Server.
+    const json fx = r.get("/rest/api/2/search?jql=key%20%3D%20FIX-1&expand=changelog");
+    REQUIRE(fx["issues"].size() == 1);
+    CHECK(fx["issues"][0]["changelog"]["total"] == 250);
+    CHECK(fx["issues"][0]["changelog"]["histories"].size() == 250);
+}

@@ -1,0 +1,13 @@
+# Integration tests: the built jira2sql binary against the fake Jira process over loopback HTTP and a real
+# database. Label "integration"; PostgreSQL ones also carry "postgres".
+add_executable(integration_tests
+  tests/integration/harness.cpp
+  tests/integration/test_sync_sqlite.cpp)
+target_link_libraries(integration_tests PRIVATE j2s_catch_main j2s_warnings j2s_core SQLiteCpp PkgConfig::HTTPLIB
+                      nlohmann_json::nlohmann_json Threads::Threads)
+target_compile_definitions(integration_tests PRIVATE
+  J2S_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+  J2S_BINARY="$<TARGET_FILE:jira2sql>"
+  J2S_FAKE_JIRA_BINARY="$<TARGET_FILE:fake_jira>")
+add_dependencies(integration_tests jira2sql fake_jira)
+catch_discover_tests(integration_tests PROPERTIES LABELS "integration" TIMEOUT 600)
