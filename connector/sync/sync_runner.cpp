@@ -60,8 +60,12 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     } else {
         checkpoint.mode = options.mode;
         checkpoint.run_started = jira_now;
-        if (options.mode == SyncMode::incremental && state.watermark)
-            checkpoint.lower_bound = *state.watermark - std::chrono::minutes(m_config.sync.overlap_minutes);
+        if (options.mode == SyncMode::incremental) {
+            if (state.watermark)
+                checkpoint.lower_bound = *state.watermark - std::chrono::minutes(m_config.sync.overlap_minutes);
+            else
+                checkpoint.mode = SyncMode::full;  // the first sync of a scope is its full backfill
+        }
     }
     const bool backfill = !checkpoint.lower_bound;
     spdlog::info("{} of {} (account time zone {})",
