@@ -44,6 +44,9 @@ ExitCode command_sync(const Config& config, const SyncOptions& options) {
     store->replace_jira_fields(site_fields);
     store->sync_mapped_columns(mapping.column_defs());
 
+    if (config.sync.reconcile_deletes)
+        spdlog::warn("sync.reconcile_deletes: deletion reconciliation is not part of this version yet; issues "
+                     "deleted in Jira stay live in the tables (set it to false to silence this warning)");
     SyncRunner runner(config, mapping, *store, jira.api, jira.clock);
     const RunSummary summary = runner.run(options);
     spdlog::info("{}", summary_line("sync", summary));

@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
 #include "config/config.hpp"
+#include "jira/search_cursor.hpp"
 #include "util/errors.hpp"
 
 #ifndef J2S_VERSION
@@ -70,6 +71,12 @@ int main(int argc, char** argv) {
         ExitCode code = ExitCode::ok;
         if (sync->parsed()) {
             if (full && !sync_options.extra_jql.empty()) throw ConfigError("--full and --jql cannot be combined");
+            // strip_order_by also trims, so compare with a trimmed copy.
+            const auto& extra = sync_options.extra_jql;
+            const auto first = extra.find_first_not_of(" \t\r\n");
+            const auto trimmed = first == std::string::npos ? "" : extra.substr(first, extra.find_last_not_of(" \t\r\n") - first + 1);
+            if (strip_order_by(extra) != trimmed)
+                throw ConfigError("--jql: must not contain ORDER BY (the connector orders the results itself)");
             sync_options.mode = !sync_options.extra_jql.empty() ? SyncMode::jql : full ? SyncMode::full : SyncMode::incremental;
             code = command_sync(config, sync_options);
         } else if (status->parsed()) {

@@ -79,27 +79,18 @@ JiraClient::JiraClient(const JiraConfig& config, HttpTransport& transport, Clock
 }
 
 nlohmann::json JiraClient::get(const std::string& path, const QueryParams& query) {
-    return parse_body(execute("GET", path, query, "", false), path);
+    return std::move(*execute("GET", path, query, "", false));
 }
 
 std::optional<nlohmann::json> JiraClient::get_if_exists(const std::string& path, const QueryParams& query) {
-    HttpResponse response = execute("GET", path, query, "", true);
-    if (response.status == 404) return std::nullopt;
-    return parse_body(response, path);
+    return execute("GET", path, query, "", true);
 }
 
 nlohmann::json JiraClient::post(const std::string& path, const nlohmann::json& body) {
-    return parse_body(execute("POST", path, {}, body.dump(), false), path);
+    return std::move(*execute("POST", path, {}, body.dump(), false));
 }
 
-nlohmann::json JiraClient::parse_body(const HttpResponse& response, const std::string& path) const {
-    auto parsed = nlohmann::json::parse(response.body, nullptr, false);
-    if (parsed.is_discarded())
-        throw JiraApiError(response.status, "Jira returned a body that is not valid JSON for " + path);
-    return parsed;
-}
-
-HttpResponse JiraClient::execute(const std::string& method, const std::string& path, const QueryParams& query,
+std::optional<nlohmann::json> JiraClient::execute(const std::string& method, const std::string& path, const QueryParams& query,
                                  const std::string& body, bool allow_404) {
     HttpRequest request;
     request.method = method;
@@ -130,10 +121,11 @@ HttpResponse JiraClient::execute(const std::string& method, const std::string& p
             const int status = response->status;
             if (status >= 200 && status < 300) {
                 // A 200 whose body was cut short heals on retry like a dropped connection.
-                if (nlohmann::json::accept(response->body)) return std::move(*response);
+                auto parsed = nlohmann::json::parse(response->body, nullptr, false);
+                if (!parsed.is_discarded()) return parsed;
                 failure = "a response body that is not valid JSON (cut short?)";
             } else if (status == 404 && allow_404) {
-                return std::move(*response);
+                return std::nullopt;
             } else if (is_retryable_status(status)) {
                 if (status == 429) ++m_stats.throttled;
                 failure = "HTTP " + std::to_string(status);

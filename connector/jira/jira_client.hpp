@@ -51,17 +51,16 @@ public:
     std::optional<nlohmann::json> get_if_exists(const std::string& path, const QueryParams& query = {});
     nlohmann::json post(const std::string& path, const nlohmann::json& body);
 
-    // The response header `Date` of the last response, for the server's clock when serverInfo lacks it.
     const RequestStats& stats() const { return m_stats; }
     // "/rest/api/3" on cloud, "/rest/api/2" on server.
     const std::string& api_prefix() const { return m_api_prefix; }
     Flavor flavor() const { return m_config.flavor; }
 
 private:
-    // Sends with retries; returns the final 2xx response or throws. `allow_404` returns a 404 as is.
-    HttpResponse execute(const std::string& method, const std::string& path, const QueryParams& query,
-                         const std::string& body, bool allow_404);
-    nlohmann::json parse_body(const HttpResponse& response, const std::string& path) const;
+    // Sends with retries; returns the parsed body of the final 2xx response or throws. With `allow_404`
+    // a 404 gives nullopt.
+    std::optional<nlohmann::json> execute(const std::string& method, const std::string& path,
+                                          const QueryParams& query, const std::string& body, bool allow_404);
     [[noreturn]] void throw_for_status(const HttpResponse& response, const std::string& method,
                                        const std::string& path) const;
 

@@ -335,7 +335,7 @@ void SqliteStore::sync_mapped_columns(const std::vector<ColumnDef>& columns) {
             record.bind(3, now);
             record.exec();
             record.reset();
-            spdlog::info("added mapped column {} ({}) to issues on {}", c.name, type_name, describe());
+            spdlog::debug("added mapped column {} ({}) to issues on {}", c.name, type_name, describe());
         }
         for (const auto& [name, type] : recorded)
             if (!seen.count(name))

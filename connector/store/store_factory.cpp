@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "util/errors.hpp"
 
@@ -21,7 +22,7 @@ std::unique_ptr<Store> open_store(const DatabaseConfig& db) {
         return std::make_unique<SqliteStore>(std::filesystem::path(std::string(path)));
     }
     if (starts_with(url, "postgresql://") || starts_with(url, "postgres://"))
-        throw ConfigError("database.url: PostgreSQL support is not built yet");
+        return std::make_unique<PostgresStore>(db.url, db.schema);
     // Only the scheme is echoed: the rest of an unknown URL may hold a password.
     const auto colon = url.find(':');
     const std::string scheme(colon == std::string_view::npos ? std::string_view("(none)")

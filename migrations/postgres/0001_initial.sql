@@ -69,8 +69,9 @@ CREATE INDEX sync_runs_scope ON sync_runs (scope_key, id);
 CREATE TABLE sync_state (
     scope_key  text        PRIMARY KEY,
     scope      text        NOT NULL,
-    watermark  timestamptz,
-    checkpoint jsonb,
+    watermark  timestamptz,                -- Jira's clock at the start of the last succeeded/partial run
+    checkpoint text,                       -- JSON cursor of an interrupted run, kept verbatim (not jsonb,
+                                           -- which would reformat it); NULL when none
     updated_at timestamptz NOT NULL
 );
 

@@ -2,7 +2,9 @@
 # database. Label "integration"; PostgreSQL ones also carry "postgres".
 add_executable(integration_tests
   tests/integration/harness.cpp
-  tests/integration/test_sync_sqlite.cpp)
+  tests/integration/test_sync_sqlite.cpp
+  tests/integration/openapi_validator.cpp
+  tests/integration/test_openapi_conformance.cpp)
 target_link_libraries(integration_tests PRIVATE j2s_catch_main j2s_warnings j2s_core SQLiteCpp PkgConfig::HTTPLIB
                       nlohmann_json::nlohmann_json Threads::Threads)
 target_compile_definitions(integration_tests PRIVATE
@@ -11,3 +13,7 @@ target_compile_definitions(integration_tests PRIVATE
   J2S_FAKE_JIRA_BINARY="$<TARGET_FILE:fake_jira>")
 add_dependencies(integration_tests jira2sql fake_jira)
 catch_discover_tests(integration_tests PROPERTIES LABELS "integration" TIMEOUT 600)
+
+# The OpenAPI request validator (used by test_openapi_conformance.cpp) on its own.
+j2s_unit_test(unit_openapi SOURCES tests/unit/test_openapi_validator.cpp tests/integration/openapi_validator.cpp
+              LIBS nlohmann_json::nlohmann_json)
