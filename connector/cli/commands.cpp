@@ -11,6 +11,7 @@
 #include "jira/jira_api.hpp"
 #include "mapping/mapping.hpp"
 #include "store/store_factory.hpp"
+#include "sync/dead_letter_retry.hpp"
 #include "util/time.hpp"
 
 namespace j2s {
@@ -31,23 +32,30 @@ std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; 
 
 }  // namespace
 
+// Everything a command that writes issues needs, in the order that keeps exit 2 write-free: the mapping and
+// its `field:` references are checked against the site before the database is opened.
+struct PreparedRun {
+    explicit PreparedRun(const Config& config) : mapping(Mapping::load(config.mapping_file)), jira(config) {
+        const auto site_fields = jira.api.fields();
+        for (const auto& warning : mapping.resolve_fields(site_fields)) spdlog::warn("{}", warning);
+        store = open_store(config.database);
+        lock = store->acquire_lock(scope_key(config.jira));
+        for (const auto& name : store->migrate()) spdlog::info("applied migration {}", name);
+        store->replace_jira_fields(site_fields);
+        store->sync_mapped_columns(mapping.column_defs());
+    }
+    Mapping mapping;
+    JiraSession jira;
+    std::unique_ptr<Store> store;
+    std::unique_ptr<RunLock> lock;
+};
+
 ExitCode command_sync(const Config& config, const SyncOptions& options) {
-    // A bad mapping, or a `field:` the site does not have, fails (exit 2) before anything is written.
-    Mapping mapping = Mapping::load(config.mapping_file);
-    JiraSession jira(config);
-    const auto site_fields = jira.api.fields();
-    for (const auto& warning : mapping.resolve_fields(site_fields)) spdlog::warn("{}", warning);
-
-    auto store = open_store(config.database);
-    auto lock = store->acquire_lock(scope_key(config.jira));
-    for (const auto& name : store->migrate()) spdlog::info("applied migration {}", name);
-    store->replace_jira_fields(site_fields);
-    store->sync_mapped_columns(mapping.column_defs());
-
+    PreparedRun prepared(config);
     if (config.sync.reconcile_deletes)
         spdlog::warn("sync.reconcile_deletes: deletion reconciliation is not part of this version yet; issues "
                      "deleted in Jira stay live in the tables (set it to false to silence this warning)");
-    SyncRunner runner(config, mapping, *store, jira.api, jira.clock);
+    SyncRunner runner(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
     const RunSummary summary = runner.run(options);
     spdlog::info("{}", summary_line("sync", summary));
     return summary.status == RunStatus::partial ? ExitCode::dead_lettered : ExitCode::ok;
@@ -100,6 +108,16 @@ ExitCode command_dead_letters(const Config& config, bool include_resolved) {
                                  include_resolved ? d.resolved_at.value_or("open") : d.last_failed_at, d.error);
     std::cout << rows.size() << (include_resolved ? " dead letters\n" : " open dead letters\n");
     return ExitCode::ok;
+}
+
+ExitCode command_retry_dead_letters(const Config& config) {
+    PreparedRun prepared(config);
+    const RetrySummary summary =
+        retry_dead_letters(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
+    spdlog::info("retry-dead-letters: {} attempted, {} resolved, {} still open", summary.attempted, summary.resolved,
+                 summary.still_open);
+    spdlog::info("{}", summary_line("retry-dead-letters", summary.run));
+    return summary.still_open > 0 ? ExitCode::dead_lettered : ExitCode::ok;
 }
 
 ExitCode command_status(const Config& config, bool as_json) {

@@ -13,5 +13,6 @@ ExitCode command_status(const Config& config, bool as_json);
 ExitCode command_migrate(const Config& config);
 ExitCode command_fields(const Config& config);
 ExitCode command_dead_letters(const Config& config, bool include_resolved);
+ExitCode command_retry_dead_letters(const Config& config);
 
 }  // namespace j2s

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     auto* dead_letters = app.add_subcommand("dead-letters", "list open dead letters (all with --all)");
     dead_letters->add_flag("--all", all_dead_letters, "include resolved ones");
 
+    auto* retry = app.add_subcommand("retry-dead-letters",
+                                     "re-fetch the issue of every open dead letter and run it through the pipeline again");
     auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
     auto* fields = app.add_subcommand("fields", "list the site's fields and check the mapping's field: references");
     auto* version = app.add_subcommand("version", "print the version");
@@ -83,6 +85,8 @@ int main(int argc, char** argv) {
             code = command_status(config, status_json);
         } else if (dead_letters->parsed()) {
             code = command_dead_letters(config, all_dead_letters);
+        } else if (retry->parsed()) {
+            code = command_retry_dead_letters(config);
         } else if (migrate->parsed()) {
             code = command_migrate(config);
         } else if (fields->parsed()) {

@@ -3,7 +3,8 @@ add_library(j2s_sync STATIC
   connector/sync/changelog_rows.cpp
   connector/sync/run_checkpoint.cpp
   connector/sync/page_processor.cpp
-  connector/sync/sync_runner.cpp)
+  connector/sync/sync_runner.cpp
+  connector/sync/dead_letter_retry.cpp)
 target_include_directories(j2s_sync PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_sync PUBLIC j2s_jira j2s_mapping j2s_store j2s_config j2s_core PRIVATE j2s_warnings)
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -441,4 +442,50 @@ TEST_CASE("the status views follow the changelog: transitions and time in each s
     REQUIRE(stays[1].rfind("In Progress|", 0) == 0);
     REQUIRE(std::abs(seconds_of(stays[1]) - 1800) <= 5);
     REQUIRE(stays[2] == "Done|NULL|1");
+}
+
+TEST_CASE("retry-dead-letters re-fetches open dead letters; after a mapping fix they resolve", "[e2e][sqlite][dead]") {
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.generate = 20;
+    FakeJira fake(fo, dir.path());
+    const auto served = fake.issues();
+    const std::string bad_key = served[4]["key"], gone_key = served[7]["key"];
+    for (const auto& key : {bad_key, gone_key})
+        fake.post("/_fake/issues/" + key + "/update", {{"fields", {{"duedate", "N/A"}}}});
+    ConfigOptions co;
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    const std::string db = (dir.path() / "jira.db").string();
+    REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 3);
+    REQUIRE(scalar(db, "SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL") == 2);
+
+    // Unchanged mapping: retrying fails again and counts the attempt.
+    auto again = run_jira2sql({"--config", config.string(), "retry-dead-letters"}, dir.path(), kEnv);
+    INFO(again.err);
+    REQUIRE(again.exit_code == 3);
+    REQUIRE(rows(db, "SELECT DISTINCT attempts FROM dead_letters") == std::vector<std::string>{"2"});
+
+    // The mapping tolerates the junk now; one issue was deleted in Jira meanwhile.
+    std::ifstream in(source_dir() + "/mappings/default.yaml");
+    std::string mapping((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string due = "    source: fields.duedate\n    type: date\n";
+    REQUIRE(mapping.find(due) != std::string::npos);
+    mapping.replace(mapping.find(due), due.size(), due + "    on_error: null\n");
+    std::ofstream(dir.path() / "fixed.yaml") << mapping;
+    co.mapping = (dir.path() / "fixed.yaml").string();
+    const auto fixed_config = write_config(dir.path(), fake.base_url(), co);
+    fake.del("/_fake/issues/" + gone_key);
+    fake.del("/_fake/requests");
+
+    auto retried = run_jira2sql({"--config", fixed_config.string(), "retry-dead-letters"}, dir.path(), kEnv);
+    INFO(retried.err);
+    REQUIRE(retried.exit_code == 3);  // the deleted issue cannot be fetched
+    REQUIRE_THAT(retried.err, Catch::Contains("2 attempted, 1 resolved, 1 still open"));
+    REQUIRE(rows(db, "SELECT key, due_date FROM issues WHERE key = '" + bad_key + "'") ==
+            std::vector<std::string>{bad_key + "|NULL"});
+    REQUIRE(rows(db, "SELECT issue_key, stage, attempts FROM dead_letters WHERE resolved_at IS NULL") ==
+            std::vector<std::string>{gone_key + "|fetch|3"});
+    // The retry re-read only the dead letters' issues, not the scope.
+    REQUIRE(requests_to(fake, "/rest/api/3/search/jql").size() == 1);
+    REQUIRE(rows(db, "SELECT mode, status FROM sync_runs ORDER BY id DESC LIMIT 1") == std::vector<std::string>{"retry|partial"});
 }

@@ -1,0 +1,101 @@
+#include "sync/dead_letter_retry.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <unordered_map>
+
+#include "sync/page_processor.hpp"
+
+namespace j2s {
+
+namespace {
+
+// Issues per re-fetch: a search page with every field holds at most this many on cloud.
+constexpr std::size_t kIdsPerQuery = kCloudMaxPageWithFields;
+
+std::string id_list(const std::vector<std::int64_t>& ids) {
+    std::string out;
+    for (auto id : ids) out += (out.empty() ? "" : ", ") + std::to_string(id);
+    return out;
+}
+
+}  // namespace
+
+RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock) {
+    const auto started = clock.steady_now();
+    RetrySummary summary;
+    std::vector<std::int64_t> ids;
+    std::unordered_map<std::int64_t, std::string> keys;
+    for (const auto& d : store.dead_letters(false))
+        if (d.issue_id) {
+            ids.push_back(*d.issue_id);
+            keys[*d.issue_id] = d.issue_key;
+        }
+        else spdlog::warn("dead letter {} ({}) has no issue id and cannot be re-fetched", d.id, d.issue_key);
+    summary.attempted = static_cast<std::int64_t>(ids.size());
+
+    // A separate scope key keeps the retry's bookkeeping away from the scope's watermark and checkpoint.
+    const std::string key = scope_key(config.jira) + " [retry-dead-letters]";
+    summary.run.run_id = store.start_run(key, "retry", clock.now());
+    const auto& stats = api.client().stats();
+    const auto requests_before = stats.requests.load();
+    const auto retries_before = stats.retries.load();
+    auto refresh = [&] {
+        summary.run.counters.requests = stats.requests.load() - requests_before;
+        summary.run.counters.retries = stats.retries.load() - retries_before;
+    };
+    try {
+        PageProcessor processor(mapping, api, store, config.sync.changelog);
+        for (std::size_t first = 0; first < ids.size(); first += kIdsPerQuery) {
+            std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                                            ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), first + kIdsPerQuery)));
+            const std::string jql = "id in (" + id_list(chunk) + ") ORDER BY id ASC";
+            std::vector<nlohmann::json> issues;
+            std::optional<std::string> token;
+            std::int64_t start_at = 0;
+            for (;;) {
+                auto page = api.search_page(jql, token, start_at, static_cast<int>(kIdsPerQuery), config.sync.changelog);
+                start_at += static_cast<std::int64_t>(page.issues.size());
+                for (auto& issue : page.issues) issues.push_back(std::move(issue));
+                token = page.next_page_token;
+                if (page.is_last) break;
+            }
+            std::set<std::int64_t> found;
+            for (const auto& issue : issues) found.insert(json_id(issue.at("id")));
+
+            PageCommit commit;
+            commit.run_id = summary.run.run_id;
+            commit.scope_key = key;
+            processor.process(std::move(issues), commit);
+            for (auto id : chunk)
+                if (!found.count(id))
+                    commit.dead_letters.push_back({id, keys[id], "fetch",
+                                                   "the issue no longer exists or the account cannot see it",
+                                                   "{}"});
+            refresh();
+            commit.run_totals = summary.run.counters;
+            const auto result = store.commit_page(commit);
+            summary.run.counters.issues_upserted += result.issues_written;
+            summary.run.counters.changelog_items_written += result.changelog_written;
+            summary.run.counters.dead_lettered += result.dead_lettered;
+            summary.resolved += static_cast<std::int64_t>(commit.clean_issue_ids.size());
+        }
+    } catch (const std::exception& e) {
+        refresh();
+        summary.run.status = RunStatus::failed;
+        summary.run.error = e.what();
+        store.finish_run(summary.run.run_id, key, RunStatus::failed, clock.now(), summary.run.counters, e.what(),
+                         std::nullopt, true);
+        throw;
+    }
+    refresh();
+    summary.still_open = summary.attempted - summary.resolved;
+    summary.run.status = summary.still_open > 0 ? RunStatus::partial : RunStatus::succeeded;
+    summary.run.seconds = std::chrono::duration<double>(clock.steady_now() - started).count();
+    store.finish_run(summary.run.run_id, key, summary.run.status, clock.now(), summary.run.counters, "", std::nullopt,
+                     true);
+    return summary;
+}
+
+}  // namespace j2s
