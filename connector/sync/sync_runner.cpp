@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sync/page_prefetcher.hpp"
 #include "sync/page_processor.hpp"
 #include "util/errors.hpp"
 
@@ -89,13 +90,16 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
                             m_config.sync.changelog,
                             resume ? std::optional<CursorState>(checkpoint.cursor) : std::nullopt);
         PageProcessor processor(m_mapping, m_api, m_store, m_config.sync.changelog);
+        // One page ahead: the next search request overlaps with transforming and writing this page, and
+        // memory stays bounded to two pages.
+        PagePrefetcher prefetcher(cursor, 1);
         std::int64_t pages = 0;
-        while (auto issues = cursor.next_page()) {
+        while (auto fetched = prefetcher.next()) {
             PageCommit page;
             page.run_id = summary.run_id;
             page.scope_key = key;
-            processor.process(std::move(*issues), page);
-            checkpoint.cursor = cursor.state();
+            processor.process(std::move(fetched->issues), page);
+            checkpoint.cursor = fetched->state_after;
             page.checkpoint_json = checkpoint.to_json();
             refresh_request_counters();
             page.run_totals = summary.counters;

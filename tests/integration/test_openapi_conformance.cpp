@@ -88,7 +88,7 @@ TEST_CASE("every request of a cloud backfill and an incremental sync conforms to
     }
     std::string summary;
     for (const auto& [op, n] : seen) summary += "  " + op + " x" + std::to_string(n) + "\n";
-    INFO("checked " << checked << " requests:\n" << summary); WARN("DEBUG checked " << checked << "\n" << summary);
+    INFO("checked " << checked << " requests:\n" << summary);
     INFO("problems:\n" << joined(problems));
     REQUIRE(problems.empty());
 
