@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iostream>
 #include <set>
 
@@ -12,6 +13,9 @@
 #include "mapping/mapping.hpp"
 #include "store/store_factory.hpp"
 #include "sync/dead_letter_retry.hpp"
+#include "cli/metrics.hpp"
+#include "cli/verify.hpp"
+#include "util/log_event.hpp"
 #include "util/time.hpp"
 
 namespace j2s {
@@ -29,6 +33,17 @@ struct JiraSession {
 };
 
 std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; }
+
+Timestamp now_utc() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+
+// "3d 4h", "2h 5m", "4m 10s", "12s".
+std::string human_age(double seconds) {
+    const auto s = static_cast<long long>(std::max(0.0, seconds));
+    if (s >= 86400) return fmt::format("{}d {}h", s / 86400, (s % 86400) / 3600);
+    if (s >= 3600) return fmt::format("{}h {}m", s / 3600, (s % 3600) / 60);
+    if (s >= 60) return fmt::format("{}m {}s", s / 60, s % 60);
+    return fmt::format("{}s", s);
+}
 
 }  // namespace
 
@@ -50,15 +65,148 @@ struct PreparedRun {
     std::unique_ptr<RunLock> lock;
 };
 
-ExitCode command_sync(const Config& config, const SyncOptions& options) {
-    PreparedRun prepared(config);
-    if (config.sync.reconcile_deletes)
-        spdlog::warn("sync.reconcile_deletes: deletion reconciliation is not part of this version yet; issues "
-                     "deleted in Jira stay live in the tables (set it to false to silence this warning)");
-    SyncRunner runner(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
-    const RunSummary summary = runner.run(options);
-    spdlog::info("{}", summary_line("sync", summary));
-    return summary.status == RunStatus::partial ? ExitCode::dead_lettered : ExitCode::ok;
+namespace {
+
+// Collects what the metrics file says about a run, and writes it however the command ends (except exit 4:
+// then another run is going on and writes its own).
+class MetricsWriter {
+public:
+    MetricsWriter(std::filesystem::path path, std::string command)
+        : m_path(std::move(path)), m_started(now_utc()) {
+        m_metrics.command = std::move(command);
+    }
+    void attach(Store* store, const RequestStats* stats, std::string scope) {
+        m_store = store;
+        m_stats = stats;
+        m_scope = std::move(scope);
+    }
+    void write(const std::string& status, ExitCode code) noexcept {
+        if (m_path.empty()) return;
+        try {
+            m_metrics.status = status;
+            m_metrics.exit_code = static_cast<int>(code);
+            capture();
+            if (!m_metrics.run_id) {  // no run row (failed before it started): the command's own times
+                m_metrics.started_at = unix_seconds(m_started);
+                m_metrics.finished_at = unix_seconds(now_utc());
+            }
+            write_file_atomically(m_path, render_metrics(m_metrics, unix_seconds(now_utc())));
+            log_event(spdlog::level::debug, "metrics_written", {{"path", m_path.string()}}, "metrics written to {}",
+                      m_path.string());
+        } catch (const std::exception& e) {
+            log_event(spdlog::level::warn, "metrics_failed", {{"path", m_path.string()}, {"error", e.what()}},
+                      "could not write the metrics file: {}", e.what());
+        }
+    }
+
+    // Reads the run's row, counts and watermark while the store is still open, then forgets the store.
+    // Call it before the store goes away (end of the command's scope, or while an error unwinds through it).
+    void capture() noexcept {
+        if (m_stats) m_metrics.throttled = m_stats->throttled.load();
+        if (m_store) fill_from_store();
+        m_store = nullptr;
+        m_stats = nullptr;
+    }
+
+private:
+    // The run's row in sync_runs is the source of truth for its counters and times.
+    void fill_from_store() noexcept {
+        try {
+            const std::int64_t run_id = log_run_id();
+            if (run_id > 0)
+                for (const auto& r : m_store->recent_runs(20))
+                    if (r.id == run_id) {
+                        m_metrics.run_id = r.id;
+                        m_metrics.mode = r.mode;
+                        m_metrics.counters = r.counters;
+                        if (auto t = parse_jira_timestamp(r.started_at)) m_metrics.started_at = unix_seconds(*t);
+                        if (r.finished_at)
+                            if (auto t = parse_jira_timestamp(*r.finished_at)) m_metrics.finished_at = unix_seconds(*t);
+                    }
+            const auto counts = m_store->counts();
+            m_metrics.dead_letters_open = counts.dead_letters_open;
+            m_metrics.issues_live = counts.issues_live;
+            if (auto w = m_store->load_scope_state(m_scope).watermark) m_metrics.watermark = unix_seconds(*w);
+        } catch (const std::exception& e) {
+            spdlog::debug("metrics: could not read the run from the database: {}", e.what());
+        }
+    }
+
+    std::filesystem::path m_path;
+    Timestamp m_started;
+    RunMetrics m_metrics;
+    Store* m_store = nullptr;
+    const RequestStats* m_stats = nullptr;
+    std::string m_scope;
+};
+
+// Captures the metrics when the command's scope ends, normally or by an exception, before the store that
+// was declared ahead of it closes.
+struct CaptureOnExit {
+    explicit CaptureOnExit(MetricsWriter& m) : metrics(m) {}
+    ~CaptureOnExit() { metrics.capture(); }
+    CaptureOnExit(const CaptureOnExit&) = delete;
+    CaptureOnExit& operator=(const CaptureOnExit&) = delete;
+    MetricsWriter& metrics;
+};
+
+// Runs `body` (which returns the exit code and the run's status), writing the metrics file on every
+// outcome but a held lock.
+template <class F>
+ExitCode with_metrics(MetricsWriter& metrics, F&& body) {
+    try {
+        auto [code, status] = body();
+        metrics.write(status, code);
+        return code;
+    } catch (const LockedError&) {
+        throw;
+    } catch (const Error& e) {
+        metrics.write("failed", e.exit_code());
+        throw;
+    } catch (const std::exception&) {
+        metrics.write("failed", ExitCode::run_failed);
+        throw;
+    }
+}
+
+std::unique_ptr<ProgressReporter> make_progress(const RunOutput& output, const std::string& what, JiraApi& api) {
+    if (output.progress == ProgressMode::terminal) install_terminal_status_line();
+    return std::make_unique<ProgressReporter>(output.progress, what, terminal_status_line(),
+                                              [&api](const std::string& jql) { return count_issues(api, jql); });
+}
+
+nlohmann::json counters_json(const RunSummary& s) {
+    return {{"run_id", s.run_id},
+            {"status", run_status_name(s.status)},
+            {"issues_upserted", s.counters.issues_upserted},
+            {"changelog_items_written", s.counters.changelog_items_written},
+            {"dead_lettered", s.counters.dead_lettered},
+            {"soft_deleted", s.counters.soft_deleted},
+            {"requests", s.counters.requests},
+            {"retries", s.counters.retries},
+            {"seconds", std::round(s.seconds * 1000) / 1000}};
+}
+
+}  // namespace
+
+ExitCode command_sync(const Config& config, const SyncOptions& options, const RunOutput& output) {
+    MetricsWriter metrics(output.metrics_file.empty() ? config.metrics_file : output.metrics_file, "sync");
+    return with_metrics(metrics, [&]() -> std::pair<ExitCode, std::string> {
+        PreparedRun prepared(config);
+        metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
+        CaptureOnExit capture_on_exit(metrics);
+        if (config.sync.reconcile_deletes)
+            spdlog::warn("sync.reconcile_deletes: deletion reconciliation is not part of this version yet; issues "
+                         "deleted in Jira stay live in the tables (set it to false to silence this warning)");
+        SyncRunner runner(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
+        auto progress = make_progress(output, "sync", prepared.jira.api);
+        runner.set_observer(progress.get());
+        const RunSummary summary = runner.run(options);
+        progress->finish();
+        log_event(spdlog::level::info, "run_finished", counters_json(summary), "{}", summary_line("sync", summary));
+        return {summary.status == RunStatus::partial ? ExitCode::dead_lettered : ExitCode::ok,
+                run_status_name(summary.status)};
+    });
 }
 
 ExitCode command_migrate(const Config& config) {
@@ -110,14 +258,25 @@ ExitCode command_dead_letters(const Config& config, bool include_resolved) {
     return ExitCode::ok;
 }
 
-ExitCode command_retry_dead_letters(const Config& config) {
-    PreparedRun prepared(config);
-    const RetrySummary summary =
-        retry_dead_letters(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
-    spdlog::info("retry-dead-letters: {} attempted, {} resolved, {} still open", summary.attempted, summary.resolved,
-                 summary.still_open);
-    spdlog::info("{}", summary_line("retry-dead-letters", summary.run));
-    return summary.still_open > 0 ? ExitCode::dead_lettered : ExitCode::ok;
+ExitCode command_retry_dead_letters(const Config& config, const RunOutput& output) {
+    // Only an explicit --metrics-file: config.metrics_file describes the nightly sync.
+    MetricsWriter metrics(output.metrics_file, "retry-dead-letters");
+    return with_metrics(metrics, [&]() -> std::pair<ExitCode, std::string> {
+        PreparedRun prepared(config);
+        metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
+        CaptureOnExit capture_on_exit(metrics);
+        const RetrySummary summary =
+            retry_dead_letters(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
+        set_log_run_id(summary.run.run_id);
+        spdlog::info("retry-dead-letters: {} attempted, {} resolved, {} still open", summary.attempted,
+                     summary.resolved, summary.still_open);
+        auto fields = counters_json(summary.run);
+        fields["attempted"] = summary.attempted;
+        fields["resolved"] = summary.resolved;
+        fields["still_open"] = summary.still_open;
+        log_event(spdlog::level::info, "run_finished", fields, "{}", summary_line("retry-dead-letters", summary.run));
+        return {summary.still_open > 0 ? ExitCode::dead_lettered : ExitCode::ok, run_status_name(summary.run.status)};
+    });
 }
 
 ExitCode command_status(const Config& config, bool as_json) {
@@ -127,6 +286,21 @@ ExitCode command_status(const Config& config, bool as_json) {
     const ScopeState state = store->load_scope_state(key);
     const TableCounts counts = store->counts();
     const auto runs = store->recent_runs(10);
+
+    // What on-call asks first. A run is going on when the scope's lock is held; its `running` row says
+    // since when. A `running` row without the lock is a run that was killed (the next run marks it failed).
+    const std::optional<std::string> holder = store->lock_holder(key);
+    const RunRow* running_row = nullptr;
+    const RunRow* last_finished = nullptr;
+    for (const auto& r : runs) {
+        if (r.status == "running" && !running_row) running_row = &r;
+        if (r.status != "running" && !last_finished) last_finished = &r;
+    }
+    const bool active = holder.has_value();
+    const std::optional<double> watermark_age =
+        state.watermark ? std::optional<double>(std::chrono::duration<double>(now_utc() - *state.watermark).count())
+                        : std::nullopt;
+    auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
 
     nlohmann::json checkpoint = nullptr;
     if (state.checkpoint_json) {
@@ -139,6 +313,26 @@ ExitCode command_status(const Config& config, bool as_json) {
             {"scope", scope_description(config.jira)},
             {"watermark", state.watermark ? nlohmann::json(format_utc(*state.watermark)) : nlohmann::json(nullptr)},
             {"checkpoint", checkpoint},
+            {"running",
+             {{"active", active},
+              {"since", active && running_row ? nlohmann::json(running_row->started_at) : nlohmann::json(nullptr)},
+              {"run_id", active && running_row ? nlohmann::json(running_row->id) : nlohmann::json(nullptr)},
+              {"mode", active && running_row ? nlohmann::json(running_row->mode) : nlohmann::json(nullptr)},
+              {"holder", opt(holder)},
+              {"interrupted_run_id",
+               !active && running_row ? nlohmann::json(running_row->id) : nlohmann::json(nullptr)}}},
+            {"last_run",
+             last_finished ? nlohmann::json{{"id", last_finished->id},
+                                            {"mode", last_finished->mode},
+                                            {"status", last_finished->status},
+                                            {"succeeded", last_finished->status == "succeeded"},
+                                            {"started_at", last_finished->started_at},
+                                            {"finished_at", opt(last_finished->finished_at)},
+                                            {"error", opt(last_finished->error)}}
+                           : nlohmann::json(nullptr)},
+            {"watermark_age_seconds",
+             watermark_age ? nlohmann::json(std::round(*watermark_age)) : nlohmann::json(nullptr)},
+            {"dead_letters_open", counts.dead_letters_open},
             {"counts",
              {{"issues", counts.issues},
               {"issues_live", counts.issues_live},
@@ -164,9 +358,36 @@ ExitCode command_status(const Config& config, bool as_json) {
     }
     std::cout << "database:    " << store->describe() << "\n";
     std::cout << "scope:       " << scope_description(config.jira) << "\n";
+    if (active)
+        std::cout << "running:     yes"
+                  << (running_row ? fmt::format(", {} run {} since {} ({} ago)", running_row->mode, running_row->id,
+                                                running_row->started_at,
+                                                parse_jira_timestamp(running_row->started_at)
+                                                    ? human_age(std::chrono::duration<double>(
+                                                                    now_utc() - *parse_jira_timestamp(running_row->started_at))
+                                                                    .count())
+                                                    : std::string("?"))
+                                  : std::string(""))
+                  << "; lock held by " << (holder->empty() ? std::string("an unknown process") : *holder) << "\n";
+    else if (running_row)
+        std::cout << "running:     no; run " << running_row->id << " (started " << running_row->started_at
+                  << ") stopped without finishing and is marked failed by the next run\n";
+    else
+        std::cout << "running:     no\n";
+    if (last_finished)
+        std::cout << "last run:    " << last_finished->status << " (" << last_finished->mode << " run " << last_finished->id
+                  << (last_finished->finished_at ? ", finished " + *last_finished->finished_at
+                                                 : ", started " + last_finished->started_at)
+                  << ")"
+                  << (last_finished->error ? ": " + *last_finished->error : std::string("")) << "\n";
+    else
+        std::cout << "last run:    none\n";
     std::cout << "watermark:   "
-              << (state.watermark ? format_utc(*state.watermark) + " (Jira's clock)" : "none: the next sync is a full backfill")
+              << (state.watermark ? format_utc(*state.watermark) + " (Jira's clock; data " + human_age(*watermark_age) + " old)"
+                                  : "none: the next sync is a full backfill")
               << "\n";
+    std::cout << "dead letters: " << counts.dead_letters_open << " open"
+              << (counts.dead_letters_open > 0 ? " (`jira2sql dead-letters` lists them)" : "") << "\n";
     if (checkpoint.is_object())
         std::cout << "checkpoint:  interrupted " << checkpoint.value("mode", "?") << " run started "
                   << checkpoint.value("run_started", "?") << "; `jira2sql sync` resumes it, `sync --restart` discards it\n";
@@ -182,6 +403,61 @@ ExitCode command_status(const Config& config, bool as_json) {
                                  r.started_at, r.status, r.counters.issues_upserted, r.counters.changelog_items_written,
                                  r.counters.dead_lettered, r.counters.requests, r.counters.retries, or_dash(r.error));
     return ExitCode::ok;
+}
+
+ExitCode command_verify(const Config& config, std::int64_t tolerance, int sample) {
+    if (tolerance < 0) throw ConfigError("--tolerance must be 0 or more");
+    if (sample < 0) throw ConfigError("--sample must be 0 or more");
+    Mapping mapping = Mapping::load(config.mapping_file);
+    JiraSession jira(config);
+    if (sample > 0)
+        for (const auto& warning : mapping.resolve_fields(jira.api.fields())) spdlog::warn("{}", warning);
+    auto store = open_store(config.database);
+    store->migrate();
+    const std::string time_zone = jira.api.account_time_zone();
+
+    const auto rows = compare_project_counts(jira.api, *store, config.jira.jql, time_zone);
+    const char* counted_by = config.jira.flavor == Flavor::cloud ? "approximate-count" : "search total";
+    std::cout << fmt::format("{:<20} {:>10} {:>10} {:>10}\n", "PROJECT", "JIRA", "STORED", "DIFF");
+    std::int64_t failing = 0, jira_total = 0, stored_total = 0;
+    for (const auto& r : rows) {
+        const bool bad = std::llabs(r.difference()) > tolerance;
+        if (bad) ++failing;
+        jira_total += r.jira;
+        stored_total += r.stored;
+        std::cout << fmt::format("{:<20} {:>10} {:>10} {:>+10}  {}\n", r.project, r.jira, r.stored, r.difference(),
+                                 bad ? "MISMATCH" : "ok");
+    }
+    std::cout << fmt::format("{:<20} {:>10} {:>10} {:>+10}\n", "total", jira_total, stored_total, jira_total - stored_total);
+    std::cout << fmt::format("Jira counts by {}; stored = live rows (deleted_at IS NULL); tolerance {}\n", counted_by,
+                             tolerance);
+
+    std::int64_t hard_drift = 0;
+    if (sample > 0) {
+        const auto watermark = store->load_scope_state(scope_key(config.jira)).watermark;
+        const auto result = compare_sample(jira.api, *store, mapping, sample, watermark);
+        std::set<std::int64_t> drifted, hard;
+        for (const auto& d : result.drift) {
+            drifted.insert(d.id);
+            if (!d.changed_since_watermark) hard.insert(d.id);
+        }
+        hard_drift = static_cast<std::int64_t>(hard.size());
+        std::cout << fmt::format("\nsample: {} issues re-fetched, {} differ ({} changed in Jira since the watermark: "
+                                 "the next sync takes them)\n",
+                                 result.checked, drifted.size(), drifted.size() - hard.size());
+        if (!result.drift.empty()) {
+            std::cout << fmt::format("{:<14} {:<22} {:<30} {:<30} {}\n", "ISSUE", "WHAT", "STORED", "JIRA", "");
+            for (const auto& d : result.drift)
+                std::cout << fmt::format("{:<14} {:<22} {:<30} {:<30} {}\n", d.key, d.what, d.stored, d.jira,
+                                         d.changed_since_watermark ? "changed since sync" : "DRIFT");
+        }
+    }
+    log_event(spdlog::level::info, "verify_finished",
+              {{"projects", rows.size()}, {"mismatched", failing}, {"tolerance", tolerance},
+               {"jira_total", jira_total}, {"stored_total", stored_total}, {"sample_drift", hard_drift}},
+              "verify: {} of {} rows beyond tolerance {}; {} sampled issues drifted", failing, rows.size(), tolerance,
+              hard_drift);
+    return failing > 0 || hard_drift > 0 ? ExitCode::run_failed : ExitCode::ok;
 }
 
 }  // namespace j2s

@@ -6,13 +6,26 @@
 #include "sync/sync_runner.hpp"
 #include "util/errors.hpp"
 
+#include <filesystem>
+
+#include "cli/progress.hpp"
+
 namespace j2s {
 
-ExitCode command_sync(const Config& config, const SyncOptions& options);
+// How a run reports itself besides its log lines.
+struct RunOutput {
+    ProgressMode progress = ProgressMode::off;
+    std::filesystem::path metrics_file;  // --metrics-file; sync falls back to config.metrics_file
+};
+
+ExitCode command_sync(const Config& config, const SyncOptions& options, const RunOutput& output = {});
 ExitCode command_status(const Config& config, bool as_json);
 ExitCode command_migrate(const Config& config);
 ExitCode command_fields(const Config& config);
 ExitCode command_dead_letters(const Config& config, bool include_resolved);
-ExitCode command_retry_dead_letters(const Config& config);
+ExitCode command_retry_dead_letters(const Config& config, const RunOutput& output = {});
+// Exit 1 when a project's count differs by more than `tolerance` or the sample found drift that the next
+// sync would not fix.
+ExitCode command_verify(const Config& config, std::int64_t tolerance, int sample);
 
 }  // namespace j2s

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
     app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
     app.add_flag("-v,--verbose", verbose, "more detail (-v: every request, -vv: trace)");
     app.add_flag("-q,--quiet", quiet, "only warnings and errors");
+    std::string metrics_file;
+    app.add_option("--metrics-file", metrics_file,
+                   "write Prometheus metrics of the run to this file at its end (sync, retry-dead-letters); "
+                   "overrides metrics_file in the config");
 
     SyncOptions sync_options;
     bool full = false;
@@ -47,6 +53,12 @@ int main(int argc, char** argv) {
 
     auto* retry = app.add_subcommand("retry-dead-letters",
                                      "re-fetch the issue of every open dead letter and run it through the pipeline again");
+    std::int64_t tolerance = 0;
+    int sample = 0;
+    auto* verify = app.add_subcommand("verify", "compare Jira's issue count per project with the stored rows; exit 1 on a mismatch");
+    verify->add_option("--tolerance", tolerance, "allowed difference per project (default 0)");
+    verify->add_option("--sample", sample, "also re-fetch N random stored issues and compare updated and mapped columns");
+
     auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
     auto* fields = app.add_subcommand("fields", "list the site's fields and check the mapping's field: references");
     auto* version = app.add_subcommand("version", "print the version");
@@ -59,6 +71,13 @@ int main(int argc, char** argv) {
     }
 
     setup_logging(log_format == "json" ? LogFormat::json : LogFormat::text, quiet ? -1 : verbose);
+    // Progress: a live line on a terminal; progress events in JSON logs; nothing otherwise or with -q.
+    RunOutput run_output;
+    run_output.metrics_file = metrics_file;
+    if (!quiet) {
+        if (log_format == "json") run_output.progress = ProgressMode::json_events;
+        else if (::isatty(STDERR_FILENO)) run_output.progress = ProgressMode::terminal;
+    }
     if (version->parsed()) {
         std::cout << "jira2sql " << J2S_VERSION << "\n";
         return 0;
@@ -80,13 +99,15 @@ int main(int argc, char** argv) {
             if (strip_order_by(extra) != trimmed)
                 throw ConfigError("--jql: must not contain ORDER BY (the connector orders the results itself)");
             sync_options.mode = !sync_options.extra_jql.empty() ? SyncMode::jql : full ? SyncMode::full : SyncMode::incremental;
-            code = command_sync(config, sync_options);
+            code = command_sync(config, sync_options, run_output);
         } else if (status->parsed()) {
             code = command_status(config, status_json);
         } else if (dead_letters->parsed()) {
             code = command_dead_letters(config, all_dead_letters);
         } else if (retry->parsed()) {
-            code = command_retry_dead_letters(config);
+            code = command_retry_dead_letters(config, run_output);
+        } else if (verify->parsed()) {
+            code = command_verify(config, tolerance, sample);
         } else if (migrate->parsed()) {
             code = command_migrate(config);
         } else if (fields->parsed()) {

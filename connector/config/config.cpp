@@ -31,7 +31,7 @@ struct SectionSpec {
 
 const std::vector<SectionSpec>& schema() {
     static const std::vector<SectionSpec> sections{
-        {"", {"jira", "database", "mapping", "sync"}},
+        {"", {"jira", "database", "mapping", "sync", "metrics_file"}},
         {"jira",
          {"base_url", "flavor", "auth", "jql", "page_size", "max_concurrency", "max_requests_per_second",
           "timeout_seconds", "max_retries", "max_retry_seconds", "ca_file"}},
@@ -493,6 +493,9 @@ Config build_config(const std::string& file, const fs::path& folder, const YAML:
                                     (top.has("mapping") ? "" : " (the default; set mapping: to choose another)"));
         }
     }
+
+    // ---- metrics_file
+    if (auto m = top.string("metrics_file"); m && !m->empty()) config.metrics_file = resolve_against(folder, *m);
 
     // ---- sync
     if (auto sync = top.section("sync")) {

@@ -44,6 +44,9 @@ struct Config {
     DatabaseConfig database;
     std::filesystem::path mapping_file;  // resolved against the config file's folder
     SyncConfig sync;
+    // Prometheus textfile written at the end of every sync / retry-dead-letters run; empty = none.
+    // Resolved against the config file's folder. --metrics-file overrides it.
+    std::filesystem::path metrics_file;
 };
 
 // Reads and validates `path`. `${NAME}` and `${NAME:-default}` are expanded from the environment before

@@ -85,13 +85,36 @@ SearchResponse JiraApi::search_page(const std::string& jql, const std::optional<
     return out;
 }
 
-std::unordered_map<std::int64_t, std::vector<nlohmann::json>> JiraApi::fetch_changelogs(
-    const std::vector<std::int64_t>& issue_ids) {
-    std::unordered_map<std::int64_t, std::vector<nlohmann::json>> out;
-    if (issue_ids.empty()) return out;
+std::int64_t JiraApi::count_issues(const std::string& jql) {
+    if (m_client.flavor() == Flavor::cloud)
+        return m_client.post("/rest/api/3/search/approximate-count", {{"jql", jql}}).value("count", std::int64_t{0});
+    auto page = m_client.get("/rest/api/2/search",
+                             {{"jql", jql}, {"startAt", "0"}, {"maxResults", "0"}, {"fields", "id"}});
+    return page.value("total", std::int64_t{0});
+}
+
+std::optional<Timestamp> JiraApi::earliest_created(const std::string& jql) {
+    const std::string ordered = jql + " ORDER BY created ASC";
+    nlohmann::json page;
+    if (m_client.flavor() == Flavor::cloud)
+        page = m_client.post("/rest/api/3/search/jql",
+                             {{"jql", ordered}, {"maxResults", 1}, {"fields", nlohmann::json::array({"created"})}});
+    else
+        page = m_client.get("/rest/api/2/search",
+                            {{"jql", ordered}, {"startAt", "0"}, {"maxResults", "1"}, {"fields", "created"}});
+    const auto issues = page.value("issues", nlohmann::json::array());
+    if (issues.empty()) return std::nullopt;
+    auto created = issues[0].value("fields", nlohmann::json::object()).value("created", "");
+    auto t = parse_jira_timestamp(created);
+    if (!t) throw Error("Jira returned an issue without a readable created time");
+    return t;
+}
+
+void JiraApi::fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const HistorySink& sink) {
+    if (issue_ids.empty()) return;
     if (m_client.flavor() == Flavor::server) {
-        for (auto id : issue_ids) out[id] = fetch_issue_changelog(id);
-        return out;
+        for (auto id : issue_ids) fetch_issue_changelog(id, sink);
+        return;
     }
     for (std::size_t first = 0; first < issue_ids.size(); first += kBulkChangelogMaxIssues) {
         const auto last = std::min(issue_ids.size(), first + kBulkChangelogMaxIssues);
@@ -99,13 +122,16 @@ std::unordered_map<std::int64_t, std::vector<nlohmann::json>> JiraApi::fetch_cha
         for (std::size_t i = first; i < last; ++i) ids.push_back(std::to_string(issue_ids[i]));
         std::optional<std::string> token;
         do {
-            nlohmann::json body = {{"issueIdsOrKeys", ids}, {"maxResults", 1000}};
+            nlohmann::json body = {{"issueIdsOrKeys", ids}, {"maxResults", kBulkChangelogMaxHistories}};
             if (token) body["nextPageToken"] = *token;
             auto page = m_client.post("/rest/api/3/changelog/bulkfetch", body);
+            std::vector<std::pair<std::int64_t, nlohmann::json>> histories;
             for (auto& entry : page.value("issueChangeLogs", nlohmann::json::array())) {
-                auto& histories = out[json_id(entry.at("issueId"))];
-                for (auto& h : entry.value("changeHistories", nlohmann::json::array())) histories.push_back(std::move(h));
+                const auto issue_id = json_id(entry.at("issueId"));
+                for (auto& h : entry.value("changeHistories", nlohmann::json::array()))
+                    histories.emplace_back(issue_id, std::move(h));
             }
+            sink(std::move(histories));
             auto next = page.find("nextPageToken");
             std::optional<std::string> following;
             if (next != page.end() && next->is_string()) following = next->get<std::string>();
@@ -113,23 +139,22 @@ std::unordered_map<std::int64_t, std::vector<nlohmann::json>> JiraApi::fetch_cha
             token = following;
         } while (token);
     }
-    return out;
 }
 
-std::vector<nlohmann::json> JiraApi::fetch_issue_changelog(std::int64_t issue_id) {
-    std::vector<nlohmann::json> histories;
+void JiraApi::fetch_issue_changelog(std::int64_t issue_id, const HistorySink& sink) {
     const std::string path = m_client.api_prefix() + "/issue/" + std::to_string(issue_id) + "/changelog";
     std::int64_t start_at = 0;
     for (;;) {
         auto page = m_client.get_if_exists(path, {{"startAt", std::to_string(start_at)}, {"maxResults", "100"}});
-        if (!page) break;  // deleted since the search: the next reconciliation handles it
+        if (!page) return;  // deleted since the search: the next reconciliation handles it
         auto values = page->value("values", nlohmann::json::array());
-        for (auto& h : values) histories.push_back(std::move(h));
         const auto total = page->value("total", static_cast<std::int64_t>(0));
         start_at += static_cast<std::int64_t>(values.size());
-        if (values.empty() || page->value("isLast", start_at >= total) || start_at >= total) break;
+        std::vector<std::pair<std::int64_t, nlohmann::json>> histories;
+        for (auto& h : values) histories.emplace_back(issue_id, std::move(h));
+        sink(std::move(histories));
+        if (values.empty() || page->value("isLast", start_at >= total) || start_at >= total) return;
     }
-    return histories;
 }
 
 }  // namespace j2s

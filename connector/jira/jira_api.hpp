@@ -3,6 +3,7 @@
 // SearchCursor's job; this layer makes one call per method call (plus the pages of a changelog).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -27,8 +28,9 @@ struct SearchResponse {
 
 // Issues per page when every field is requested. Cloud caps it at 100 (5,000 for id/key only).
 constexpr int kCloudMaxPageWithFields = 100;
-// Issues per changelog/bulkfetch call (Jira's limit).
+// Issues per changelog/bulkfetch call, and histories per response page (Jira's limits).
 constexpr int kBulkChangelogMaxIssues = 1000;
+constexpr int kBulkChangelogMaxHistories = 10000;
 
 class JiraApi {
 public:
@@ -45,16 +47,24 @@ public:
     SearchResponse search_page(const std::string& jql, const std::optional<std::string>& next_page_token,
                                std::int64_t start_at, int max_results, bool with_changelog);
 
-    // Every history of every issue in `issue_ids`, oldest first, keyed by issue id.
-    // cloud: POST /rest/api/3/changelog/bulkfetch (1,000 issues per call, all pages);
-    // server: GET /rest/api/2/issue/{id}/changelog per issue, all pages.
-    std::unordered_map<std::int64_t, std::vector<nlohmann::json>> fetch_changelogs(
-        const std::vector<std::int64_t>& issue_ids);
+    // How many issues match `jql` (no ORDER BY). cloud: POST /rest/api/3/search/approximate-count (eventually
+    // consistent, an estimate); server: `total` of a search asking for no rows.
+    std::int64_t count_issues(const std::string& jql);
+
+    // `created` of the oldest issue matching `jql` (no ORDER BY), or nullopt when none matches.
+    std::optional<Timestamp> earliest_created(const std::string& jql);
+
+    // Every history of every issue in `issue_ids`, handed to `sink` one response at a time as (issue id,
+    // history) pairs, so memory holds one response, not all histories.
+    // cloud: POST /rest/api/3/changelog/bulkfetch (1,000 issues and up to 10,000 histories per call);
+    // server: GET /rest/api/2/issue/{id}/changelog per issue, all pages. An issue deleted meanwhile gives none.
+    using HistorySink = std::function<void(std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories)>;
+    void fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const HistorySink& sink);
 
     JiraClient& client() { return m_client; }
 
 private:
-    std::vector<nlohmann::json> fetch_issue_changelog(std::int64_t issue_id);
+    void fetch_issue_changelog(std::int64_t issue_id, const HistorySink& sink);
     JiraClient& m_client;
 };
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "jira/retry_policy.hpp"
+#include "util/log_event.hpp"
 
 namespace j2s {
 
@@ -116,8 +117,10 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
         }
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - sent).count();
         if (response) {
-            spdlog::debug("{} {} -> {} ({} ms{})", method, path, response->status, ms,
-                          attempt ? ", retry " + std::to_string(attempt) : "");
+            log_event(spdlog::level::debug, "http_request",
+                      {{"method", method}, {"path", path}, {"status", response->status}, {"ms", ms}, {"retry", attempt}},
+                      "{} {} -> {} ({} ms{})", method, path, response->status, ms,
+                      attempt ? ", retry " + std::to_string(attempt) : "");
             const int status = response->status;
             if (status >= 200 && status < 300) {
                 // A 200 whose body was cut short heals on retry like a dropped connection.
@@ -134,7 +137,9 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
                 throw_for_status(*response, method, path);
             }
         } else {
-            spdlog::debug("{} {} -> {} ({} ms)", method, path, failure, ms);
+            log_event(spdlog::level::debug, "http_request",
+                      {{"method", method}, {"path", path}, {"error", failure}, {"ms", ms}, {"retry", attempt}},
+                      "{} {} -> {} ({} ms)", method, path, failure, ms);
         }
 
         if (attempt >= m_config.max_retries)

@@ -52,14 +52,21 @@ std::string strip_order_by(const std::string& jql) {
     return trim(jql);
 }
 
-std::string build_search_jql(const std::string& scope_jql, std::optional<Timestamp> lower_bound,
-                             const std::string& time_zone) {
+std::string build_search_restriction(const std::string& scope_jql, std::optional<Timestamp> lower_bound,
+                                     const std::string& time_zone, const CreatedRange& range) {
     const std::string scope = strip_order_by(scope_jql);
     const std::string since = lower_bound ? format_jql_minute(*lower_bound, time_zone) : "1970-01-01 00:00";
     std::string jql;
     if (!scope.empty()) jql = "(" + scope + ") AND ";
-    jql += "updated >= \"" + since + "\" ORDER BY updated ASC, key ASC";
+    jql += "updated >= \"" + since + "\"";
+    if (range.from) jql += " AND created >= \"" + format_jql_minute(*range.from, time_zone) + "\"";
+    if (range.to) jql += " AND created < \"" + format_jql_minute(*range.to, time_zone) + "\"";
     return jql;
+}
+
+std::string build_search_jql(const std::string& scope_jql, std::optional<Timestamp> lower_bound,
+                             const std::string& time_zone, const CreatedRange& range) {
+    return build_search_restriction(scope_jql, lower_bound, time_zone, range) + " ORDER BY updated ASC, key ASC";
 }
 
 std::optional<Timestamp> issue_updated(const nlohmann::json& issue) {
@@ -99,14 +106,15 @@ CursorState CursorState::from_json(const nlohmann::json& j) {
 
 SearchCursor::SearchCursor(JiraApi& api, std::string scope_jql, std::optional<Timestamp> lower_bound,
                            std::string time_zone, int page_size, bool with_changelog,
-                           std::optional<CursorState> resume)
+                           std::optional<CursorState> resume, CreatedRange range)
     : m_api(api),
       m_scope(std::move(scope_jql)),
       m_lower_bound(lower_bound),
       m_time_zone(std::move(time_zone)),
+      m_range(range),
       m_page_size(page_size),
       m_with_changelog(with_changelog) {
-    const std::string fresh_jql = build_search_jql(m_scope, m_lower_bound, m_time_zone);
+    const std::string fresh_jql = build_search_jql(m_scope, m_lower_bound, m_time_zone, m_range);
     if (!resume) {
         m_state.jql = fresh_jql;
         return;
@@ -115,7 +123,7 @@ SearchCursor::SearchCursor(JiraApi& api, std::string scope_jql, std::optional<Ti
     if (m_state.done) return;
     // A token or offset is only valid for the query it came from. Anything else re-anchors on what was read.
     const bool cloud_token_usable = m_api.client().flavor() == Flavor::cloud && m_state.next_page_token &&
-                                    m_state.jql == build_search_jql(m_scope, m_lower_bound, m_time_zone);
+                                    m_state.jql == fresh_jql;
     if (cloud_token_usable) return;
     if (m_state.newest_updated) {
         reanchor();
@@ -128,7 +136,7 @@ SearchCursor::SearchCursor(JiraApi& api, std::string scope_jql, std::optional<Ti
 void SearchCursor::reanchor() {
     std::optional<Timestamp> from = m_lower_bound;
     if (m_state.newest_updated && (!from || *m_state.newest_updated > *from)) from = m_state.newest_updated;
-    m_state.jql = build_search_jql(m_scope, from, m_time_zone);
+    m_state.jql = build_search_jql(m_scope, from, m_time_zone, m_range);
     m_state.next_page_token.reset();
     m_state.start_at = 0;
     m_state.anchor_id.reset();

@@ -39,11 +39,24 @@ struct CursorState {
     static CursorState from_json(const nlohmann::json& j);  // throws Error if malformed
 };
 
-// `(scope) AND updated >= "<lower bound in the account's zone>" ORDER BY updated ASC, key ASC`.
-// The scope's own ORDER BY, if any, is removed (paging needs its own order). No lower bound means
-// everything (written as the epoch so the query stays bounded, as cloud requires).
+// A slice of the scope by creation time, [from, to): creation never changes, so an issue stays in its
+// slice however it is edited while the run pages. Bounds are whole minutes (JQL's precision), so adjacent
+// slices written with the same bound partition the scope exactly.
+struct CreatedRange {
+    std::optional<Timestamp> from;
+    std::optional<Timestamp> to;
+    bool operator==(const CreatedRange&) const = default;
+};
+
+// `(scope) AND updated >= "<lower bound>" [AND created >= "<from>"] [AND created < "<to>"]`, dates in the
+// account's zone. The scope's own ORDER BY, if any, is removed. No lower bound means everything (written as
+// the epoch so the query stays bounded, as cloud requires).
+std::string build_search_restriction(const std::string& scope_jql, std::optional<Timestamp> lower_bound,
+                                     const std::string& time_zone, const CreatedRange& range = {});
+
+// build_search_restriction(...) + ` ORDER BY updated ASC, key ASC`.
 std::string build_search_jql(const std::string& scope_jql, std::optional<Timestamp> lower_bound,
-                             const std::string& time_zone);
+                             const std::string& time_zone, const CreatedRange& range = {});
 
 // Removes a trailing `ORDER BY ...` outside quotes; returns the scope unchanged when there is none.
 std::string strip_order_by(const std::string& jql);
@@ -52,7 +65,8 @@ class SearchCursor {
 public:
     // Starts a new scan, or continues `resume` when given.
     SearchCursor(JiraApi& api, std::string scope_jql, std::optional<Timestamp> lower_bound, std::string time_zone,
-                 int page_size, bool with_changelog, std::optional<CursorState> resume = std::nullopt);
+                 int page_size, bool with_changelog, std::optional<CursorState> resume = std::nullopt,
+                 CreatedRange range = {});
 
     // The next page of issues, or nullopt when the scan is complete. A page may be empty only when it is the
     // last. The returned issues are new to this scan (rows re-read after re-anchoring are dropped).
@@ -72,6 +86,7 @@ private:
     std::string m_scope;
     std::optional<Timestamp> m_lower_bound;
     std::string m_time_zone;
+    CreatedRange m_range;
     int m_page_size;
     bool m_with_changelog;
     CursorState m_state;

@@ -58,6 +58,9 @@ class PostgresStore final : public Store {
     std::vector<DeadLetterRow> dead_letters(bool include_resolved) override;
     std::vector<RunRow> recent_runs(int limit) override;
     TableCounts counts() override;
+    std::optional<std::string> lock_holder(const std::string& scope_key) override;  // *_store_ops.cpp
+    std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() override;
+    std::vector<StoredIssueSample> sample_live_issues(int n) override;
 
     const std::string& schema() const { return m_schema; }
 

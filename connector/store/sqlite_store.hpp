@@ -53,6 +53,9 @@ class SqliteStore final : public Store {
     std::vector<DeadLetterRow> dead_letters(bool include_resolved) override;
     std::vector<RunRow> recent_runs(int limit) override;
     TableCounts counts() override;
+    std::optional<std::string> lock_holder(const std::string& scope_key) override;  // *_store_ops.cpp
+    std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() override;
+    std::vector<StoredIssueSample> sample_live_issues(int n) override;
 
     // The lock file acquire_lock(scope_key) uses.
     std::filesystem::path lock_path(const std::string& scope_key) const;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/column.hpp"
@@ -119,6 +120,14 @@ struct TableCounts {
     std::int64_t dead_letters_open = 0;
 };
 
+// A stored issue drawn for `verify --sample`.
+struct StoredIssueSample {
+    std::int64_t id = 0;
+    std::string key;
+    std::string updated;   // as stored, UTC `YYYY-MM-DDTHH:MM:SS.sssZ`
+    std::string raw_json;
+};
+
 // Held for the duration of a run; releasing it (destruction, or the process dying) frees the scope.
 class RunLock {
 public:
@@ -170,6 +179,15 @@ public:
     virtual std::vector<DeadLetterRow> dead_letters(bool include_resolved) = 0;
     virtual std::vector<RunRow> recent_runs(int limit) = 0;
     virtual TableCounts counts() = 0;
+
+    // Operations (status, verify); implemented in *_store_ops.cpp.
+    // Who holds the run lock of `scope_key` right now ("" if unknown), or nullopt when it is free. Never
+    // takes the lock, so it cannot make a starting run fail.
+    virtual std::optional<std::string> lock_holder(const std::string& scope_key) = 0;
+    // Live issues (deleted_at IS NULL) per project_key, by project_key.
+    virtual std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() = 0;
+    // Up to `n` live issues drawn at random.
+    virtual std::vector<StoredIssueSample> sample_live_issues(int n) = 0;
 };
 
 }  // namespace j2s

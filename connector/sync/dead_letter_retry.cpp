@@ -5,7 +5,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "sync/page_processor.hpp"
+#include "sync/changelog_rows.hpp"
+#include "sync/page_transformer.hpp"
 
 namespace j2s {
 
@@ -46,7 +47,6 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
         summary.run.counters.retries = stats.retries.load() - retries_before;
     };
     try {
-        PageProcessor processor(mapping, api, store, config.sync.changelog);
         for (std::size_t first = 0; first < ids.size(); first += kIdsPerQuery) {
             std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
                                             ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), first + kIdsPerQuery)));
@@ -64,10 +64,20 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
             std::set<std::int64_t> found;
             for (const auto& issue : issues) found.insert(json_id(issue.at("id")));
 
+            TransformedPage page = transform_page(std::move(issues), mapping, config.sync.changelog);
             PageCommit commit;
             commit.run_id = summary.run.run_id;
             commit.scope_key = key;
-            processor.process(std::move(issues), commit);
+            commit.issues = std::move(page.issues);
+            commit.changelog = std::move(page.changelog);
+            commit.dead_letters = std::move(page.dead_letters);
+            for (const auto& issue : commit.issues) commit.clean_issue_ids.push_back(issue.id);
+            // Few issues: their missing histories are fetched now and committed with them.
+            std::vector<std::int64_t> truncated;
+            for (const auto& t : page.truncated) truncated.push_back(t.id);
+            api.fetch_changelogs(truncated, [&](std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories) {
+                for (const auto& [issue_id, history] : histories) append_changelog_rows(issue_id, history, commit.changelog);
+            });
             for (auto id : chunk)
                 if (!found.count(id))
                     commit.dead_letters.push_back({id, keys[id], "fetch",

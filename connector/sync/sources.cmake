@@ -2,12 +2,13 @@
 add_library(j2s_sync STATIC
   connector/sync/changelog_rows.cpp
   connector/sync/run_checkpoint.cpp
-  connector/sync/page_processor.cpp
-  connector/sync/page_prefetcher.cpp
+  connector/sync/page_transformer.cpp
+  connector/sync/slice_planner.cpp
+  connector/sync/scan_executor.cpp
   connector/sync/sync_runner.cpp
   connector/sync/dead_letter_retry.cpp)
 target_include_directories(j2s_sync PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_sync PUBLIC j2s_jira j2s_mapping j2s_store j2s_config j2s_core PRIVATE j2s_warnings)
 
 j2s_unit_test(unit_sync SOURCES tests/unit/test_changelog_rows.cpp tests/unit/test_run_checkpoint.cpp
-  tests/unit/test_page_prefetcher.cpp LIBS j2s_sync)
+  tests/unit/test_page_transformer.cpp LIBS j2s_sync)

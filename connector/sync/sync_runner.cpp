@@ -4,9 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "sync/page_prefetcher.hpp"
-#include "sync/page_processor.hpp"
+#include "sync/scan_executor.hpp"
+#include "sync/slice_planner.hpp"
 #include "util/errors.hpp"
+#include "util/log_event.hpp"
 
 namespace j2s {
 
@@ -44,13 +45,24 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     const ScopeState state = m_store.load_scope_state(key);
 
     std::optional<RunCheckpoint> resume;
-    if (state.checkpoint_json && !options.restart) {
-        RunCheckpoint previous = RunCheckpoint::from_json(*state.checkpoint_json);
+    std::vector<std::int64_t> inherited_pending;  // changelogs a discarded run still owed
+    if (state.checkpoint_json) {
+        RunCheckpoint previous;
+        try {
+            previous = RunCheckpoint::from_json(*state.checkpoint_json);
+        } catch (const Error&) {
+            if (!options.restart) throw;
+        }
         // `sync` finishes whatever was interrupted; `sync --full` only finishes an interrupted full run.
-        if (options.mode != SyncMode::full || previous.mode == SyncMode::full) resume = previous;
-        else spdlog::info("an interrupted {} run is superseded by this full run", sync_mode_name(previous.mode));
-    } else if (state.checkpoint_json) {
-        spdlog::info("--restart: discarding the checkpoint of the interrupted run");
+        if (options.restart) {
+            spdlog::info("--restart: discarding the checkpoint of the interrupted run");
+            inherited_pending = previous.changelog_pending;
+        } else if (options.mode != SyncMode::full || previous.mode == SyncMode::full) {
+            resume = previous;
+        } else {
+            spdlog::info("an interrupted {} run is superseded by this full run", sync_mode_name(previous.mode));
+            inherited_pending = previous.changelog_pending;
+        }
     }
 
     RunCheckpoint checkpoint;
@@ -67,16 +79,27 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
             else
                 checkpoint.mode = SyncMode::full;  // the first sync of a scope is its full backfill
         }
+        checkpoint.changelog_pending = inherited_pending;
     }
     const bool backfill = !checkpoint.lower_bound;
-    spdlog::info("{} of {} (account time zone {})",
-                 backfill ? std::string("full backfill")
-                          : "incremental sync of issues updated since " + format_utc(*checkpoint.lower_bound),
-                 scope_description(m_config.jira, extra), time_zone);
 
     RunSummary summary;
     summary.resumed = resume.has_value();
     summary.run_id = m_store.start_run(key, sync_mode_name(checkpoint.mode), m_clock.now());
+    set_log_run_id(summary.run_id);
+    log_event(spdlog::level::info, "run_started",
+              {{"mode", sync_mode_name(checkpoint.mode)},
+               {"resumed", summary.resumed},
+               {"scope", scope_description(m_config.jira, extra)},
+               {"updated_since", backfill ? nlohmann::json(nullptr) : nlohmann::json(format_utc(*checkpoint.lower_bound))},
+               {"time_zone", time_zone}},
+              "{} of {} (account time zone {})",
+              backfill ? std::string("full backfill")
+                       : "incremental sync of issues updated since " + format_utc(*checkpoint.lower_bound),
+              scope_description(m_config.jira, extra), time_zone);
+    if (m_observer)
+        m_observer->run_started(summary.run_id, checkpoint.mode,
+                                build_search_jql(scope_jql, checkpoint.lower_bound, time_zone));
     const auto& stats = m_api.client().stats();
     const auto requests_before = stats.requests.load();
     const auto retries_before = stats.retries.load();
@@ -86,31 +109,21 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     };
 
     try {
-        SearchCursor cursor(m_api, scope_jql, checkpoint.lower_bound, time_zone, m_config.jira.page_size,
-                            m_config.sync.changelog,
-                            resume ? std::optional<CursorState>(checkpoint.cursor) : std::nullopt);
-        PageProcessor processor(m_mapping, m_api, m_store, m_config.sync.changelog);
-        // One page ahead: the next search request overlaps with transforming and writing this page, and
-        // memory stays bounded to two pages.
-        PagePrefetcher prefetcher(cursor, 1);
-        std::int64_t pages = 0;
-        while (auto fetched = prefetcher.next()) {
-            PageCommit page;
-            page.run_id = summary.run_id;
-            page.scope_key = key;
-            processor.process(std::move(fetched->issues), page);
-            checkpoint.cursor = fetched->state_after;
-            page.checkpoint_json = checkpoint.to_json();
-            refresh_request_counters();
-            page.run_totals = summary.counters;
-            const PageResult result = m_store.commit_page(page);
-            summary.counters.issues_upserted += result.issues_written;
-            summary.counters.changelog_items_written += result.changelog_written;
-            summary.counters.dead_lettered += result.dead_lettered;
-            ++pages;
-            spdlog::debug("page {}: {} issues ({} written), {} changelog items, {} dead letters", pages,
-                          page.issues.size(), result.issues_written, result.changelog_written, result.dead_lettered);
+        if (!checkpoint.planned()) {
+            // Only a full scan is worth slicing: an incremental one reads few pages, and counting would cost
+            // more requests than it saves.
+            std::vector<CreatedRange> slices{CreatedRange{}};
+            if (backfill && checkpoint.mode != SyncMode::jql)
+                slices = plan_slices(m_api, {scope_jql, checkpoint.lower_bound, time_zone, checkpoint.run_started,
+                                             m_config.jira.max_concurrency, m_config.jira.page_size});
+            for (const auto& range : slices) checkpoint.slices.push_back({range, CursorState{}});
         }
+        ScanExecutor executor({m_config, m_mapping, m_store, m_api, scope_jql, key, time_zone, summary.run_id},
+                              checkpoint, summary.counters, refresh_request_counters,
+                              [this](const RunCounters& totals, std::int64_t issues_read) {
+                                  if (m_observer) m_observer->page_committed(issues_read, totals);
+                              });
+        executor.run();
     } catch (const std::exception& e) {
         refresh_request_counters();
         summary.status = RunStatus::failed;

@@ -34,6 +34,18 @@ struct RunSummary {
 std::string scope_key(const JiraConfig& jira, const std::string& extra_jql = "");
 std::string scope_description(const JiraConfig& jira, const std::string& extra_jql = "");
 
+// Watches a run from the thread that calls SyncRunner::run (the CLI's progress line and progress events).
+// Every method has an empty default; an observer must not throw.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    // The run is recorded (`run_id`) and about to page through `search_jql` (with its ORDER BY), which is
+    // what an expected total is counted from.
+    virtual void run_started(std::int64_t /*run_id*/, SyncMode /*mode*/, const std::string& /*search_jql*/) {}
+    // A page was committed; `issues_read` counts the issues this process has read in the run so far.
+    virtual void page_committed(std::int64_t /*issues_read*/, const RunCounters& /*totals*/) {}
+};
+
 class SyncRunner {
 public:
     // REQUIRES: the store is migrated and its mapped columns match `mapping`, whose fields are resolved;
@@ -44,12 +56,16 @@ public:
     // that fails is closed as `failed` with its checkpoint kept, and the error is rethrown.
     RunSummary run(const SyncOptions& options);
 
+    // Optional; not owned; must outlive run().
+    void set_observer(RunObserver* observer) { m_observer = observer; }
+
 private:
     const Config& m_config;
     const Mapping& m_mapping;
     Store& m_store;
     JiraApi& m_api;
     Clock& m_clock;
+    RunObserver* m_observer = nullptr;
 };
 
 // "sync succeeded: 120 issues upserted, 3400 changelog items, 0 dead-lettered, 0 soft-deleted, 3 requests,

@@ -240,6 +240,9 @@ void register_control_routes(httplib::Server& server, FakeApp& app) {
                     throw std::invalid_argument(e.what());
                 }
             }
+            if (body->contains("search_lag_seconds") &&
+                (!(*body)["search_lag_seconds"].is_number() || (*body)["search_lag_seconds"].get<double>() < 0))
+                throw std::invalid_argument("search_lag_seconds must be a number >= 0");
             app.settings.update([&](RuntimeSettings& s) {
                 if (body->contains("timezone")) s.timezone = (*body)["timezone"].get<std::string>();
                 if (body->contains("latency_ms")) s.latency_ms = (*body)["latency_ms"].get<int>();
@@ -248,13 +251,15 @@ void register_control_routes(httplib::Server& server, FakeApp& app) {
                     s.embedded_changelog_cap = v.is_null() ? std::nullopt : std::optional<int>(v.get<int>());
                 }
                 if (body->contains("server_page_cap")) s.server_page_cap = (*body)["server_page_cap"].get<int>();
+                if (body->contains("search_lag_seconds")) s.search_lag_seconds = (*body)["search_lag_seconds"].get<double>();
             });
             const auto s = app.settings.snapshot();
             send_json(res, 200,
                       {{"timezone", s.timezone},
                        {"latency_ms", s.latency_ms},
                        {"embedded_changelog_cap", s.embedded_changelog_cap ? json(*s.embedded_changelog_cap) : json(nullptr)},
-                       {"server_page_cap", s.server_page_cap}});
+                       {"server_page_cap", s.server_page_cap},
+                       {"search_lag_seconds", s.search_lag_seconds}});
         });
     });
 

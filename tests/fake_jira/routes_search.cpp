@@ -75,6 +75,12 @@ std::optional<SearchRequest> read_search_request(const httplib::Request& req, ht
     return out;
 }
 
+// The newest `updated` search can see (search lag), or nullopt when search is up to date.
+std::optional<Timestamp> search_visible_until(const RuntimeSettings& settings, Timestamp now) {
+    if (settings.search_lag_seconds <= 0) return std::nullopt;
+    return now - std::chrono::milliseconds(static_cast<std::int64_t>(settings.search_lag_seconds * 1000));
+}
+
 std::optional<JqlQuery> parse_or_400(const std::string& jql, httplib::Response& res) {
     try {
         return parse_jql(jql);
@@ -108,8 +114,9 @@ void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib:
         if (!after) return send_error(res, 400, "The provided next page token is invalid or expired.");
     }
     try {
-        JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
-        auto page = search_after(app.store, *query, matcher, after, limit);
+        const auto now = app.settings.now();
+        JqlMatcher matcher(*query, app.store, settings.timezone, now);
+        auto page = search_after(app.store, *query, matcher, after, limit, search_visible_until(settings, now));
         json issues = json::array();
         for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
         json out = {{"issues", std::move(issues)}, {"isLast", !page.has_more}};
@@ -134,8 +141,10 @@ void search_server(FakeApp& app, const httplib::Request& req, httplib::Response&
     const auto used = static_cast<std::size_t>(std::clamp<long long>(request->max_results, 0, settings.server_page_cap));
     auto lock = app.store.read_lock();
     try {
-        JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
-        auto page = search_offset(app.store, *query, matcher, static_cast<std::size_t>(request->start_at), used);
+        const auto now = app.settings.now();
+        JqlMatcher matcher(*query, app.store, settings.timezone, now);
+        auto page = search_offset(app.store, *query, matcher, static_cast<std::size_t>(request->start_at), used,
+                                  search_visible_until(settings, now));
         json issues = json::array();
         for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
         send_json(res, 200,
@@ -186,8 +195,10 @@ void register_search_routes(httplib::Server& server, FakeApp& app) {
             const auto settings = app.settings.snapshot();
             auto lock = app.store.read_lock();
             try {
-                JqlMatcher matcher(*query, app.store, settings.timezone, app.settings.now());
-                send_json(res, 200, {{"count", count_matches(app.store, matcher)}});
+                const auto now = app.settings.now();
+                JqlMatcher matcher(*query, app.store, settings.timezone, now);
+                send_json(res, 200,
+                          {{"count", count_matches(app.store, matcher, search_visible_until(settings, now))}});
             } catch (const JqlError& e) {
                 send_error(res, 400, e.what());
             }

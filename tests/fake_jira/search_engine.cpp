@@ -13,9 +13,11 @@ struct Row {
 // The matching rows (after `after`, if given) with only the first `keep` of them in sorted order:
 // partial sorting keeps a 5000-row page over 200,000 issues cheap.
 std::vector<Row> ranked(const IssueStore& store, const std::vector<SortKey>& order, const JqlMatcher& matcher,
-                        const std::optional<SortRow>& after, std::size_t keep, std::size_t* total) {
+                        const std::optional<SortRow>& after, std::size_t keep, std::size_t* total,
+                        std::optional<Timestamp> visible_until) {
     std::vector<Row> rows;
     for (const Issue& issue : store.all()) {
+        if (visible_until && issue.updated > *visible_until) continue;
         if (!matcher.matches(issue)) continue;
         SortRow values = sort_row(issue, order, store);
         if (after && compare_rows(values, *after, order) <= 0) continue;
@@ -31,9 +33,10 @@ std::vector<Row> ranked(const IssueStore& store, const std::vector<SortKey>& ord
 }  // namespace
 
 KeysetPage search_after(const IssueStore& store, const JqlQuery& query, const JqlMatcher& matcher,
-                        const std::optional<SortRow>& after, std::size_t limit) {
+                        const std::optional<SortRow>& after, std::size_t limit,
+                        std::optional<Timestamp> visible_until) {
     const auto order = effective_order(query);
-    auto rows = ranked(store, order, matcher, after, limit + 1, nullptr);
+    auto rows = ranked(store, order, matcher, after, limit + 1, nullptr, visible_until);
     KeysetPage page;
     page.has_more = rows.size() > limit;
     if (page.has_more) rows.pop_back();
@@ -43,17 +46,18 @@ KeysetPage search_after(const IssueStore& store, const JqlQuery& query, const Jq
 }
 
 OffsetPage search_offset(const IssueStore& store, const JqlQuery& query, const JqlMatcher& matcher,
-                         std::size_t start_at, std::size_t limit) {
+                         std::size_t start_at, std::size_t limit, std::optional<Timestamp> visible_until) {
     const auto order = effective_order(query);
     OffsetPage page;
-    auto rows = ranked(store, order, matcher, std::nullopt, start_at + limit, &page.total);
+    auto rows = ranked(store, order, matcher, std::nullopt, start_at + limit, &page.total, visible_until);
     for (std::size_t i = start_at; i < rows.size(); ++i) page.issues.push_back(rows[i].issue);
     return page;
 }
 
-std::size_t count_matches(const IssueStore& store, const JqlMatcher& matcher) {
-    return static_cast<std::size_t>(
-        std::count_if(store.all().begin(), store.all().end(), [&](const Issue& i) { return matcher.matches(i); }));
+std::size_t count_matches(const IssueStore& store, const JqlMatcher& matcher, std::optional<Timestamp> visible_until) {
+    return static_cast<std::size_t>(std::count_if(store.all().begin(), store.all().end(), [&](const Issue& i) {
+        return (!visible_until || i.updated <= *visible_until) && matcher.matches(i);
+    }));
 }
 
 }  // namespace j2s::fake

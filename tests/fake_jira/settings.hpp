@@ -14,6 +14,10 @@ struct RuntimeSettings {
     int latency_ms = 0;
     std::optional<int> embedded_changelog_cap;
     int server_page_cap = 1000;
+    // Search (cloud search/jql and approximate-count, server search) does not yet see an issue whose
+    // `updated` is within this many seconds before the fake clock's now: Jira's index is eventually
+    // consistent. GET issue and changelog endpoints are not affected. 0 = no lag.
+    double search_lag_seconds = 0;
 };
 
 class Settings {

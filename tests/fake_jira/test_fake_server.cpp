@@ -264,3 +264,35 @@ TEST_CASE("server flavor: offset search on v2 only, page cap reported", "[fake][
     CHECK(fx["issues"][0]["changelog"]["total"] == 250);
     CHECK(fx["issues"][0]["changelog"]["histories"].size() == 250);
 }
+
+TEST_CASE("search lag: search sees a change only search_lag_seconds later, GET sees it at once", "[fake][server]") {
+    for (const Flavor flavor : {Flavor::cloud, Flavor::server}) {
+        FakeOptions o = cloud_options();
+        o.flavor = flavor;
+        o.generate = 20;
+        Running r(o);
+        const std::string prefix = flavor == Flavor::cloud ? "/rest/api/3" : "/rest/api/2";
+        auto search_keys = [&] {
+            const json page = flavor == Flavor::cloud
+                                  ? r.post(prefix + "/search/jql", {{"jql", "project = ALPHA"}, {"maxResults", 100},
+                                                                    {"fields", {"key"}}})
+                                  : r.get(prefix + "/search?jql=project%20%3D%20ALPHA&maxResults=100&fields=key");
+            std::set<std::string> keys;
+            for (const auto& issue : page["issues"]) keys.insert(issue["key"].get<std::string>());
+            return keys;
+        };
+        CHECK(r.post("/_fake/config", {{"search_lag_seconds", 120}})["search_lag_seconds"] == 120);
+        const std::size_t before = search_keys().size();
+        const std::string key = r.post("/_fake/issues", {{"project", "ALPHA"}}, 201)["key"];
+        CHECK(search_keys().size() == before);                        // not indexed yet
+        CHECK(r.get(prefix + "/issue/" + key)["key"] == key);         // but GET sees it
+        CHECK(r.get(prefix + "/issue/" + key + "/changelog")["total"] == 0);
+        r.post("/_fake/clock", {{"offset_seconds", 121}});
+        CHECK(search_keys().count(key) == 1);                         // indexed after the lag
+        r.post("/_fake/issues/" + key + "/update", {{"fields", {{"summary", "edited"}}}});
+        CHECK(search_keys().count(key) == 0);                         // its newest change is not
+        r.post("/_fake/config", {{"search_lag_seconds", 0}});
+        CHECK(search_keys().count(key) == 1);
+        CHECK(r.client.Post("/_fake/config", json{{"search_lag_seconds", -1}}.dump(), "application/json")->status == 400);
+    }
+}

@@ -195,7 +195,7 @@ fs::path write_config(const fs::path& dir, const std::string& base_url, const Co
     y << "    token: ${" << o.token_env << "}\n"
       << "  jql: \"" << o.jql << "\"\n"
       << "  page_size: " << o.page_size << "\n"
-      << "  max_concurrency: 4\n"
+      << "  max_concurrency: " << o.max_concurrency << "\n"
       << "  max_requests_per_second: 1000\n"
       << "  timeout_seconds: 30\n"
       << "  max_retries: 3\n"

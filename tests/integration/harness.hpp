@@ -97,6 +97,7 @@ struct ConfigOptions {
     std::string token_env = "FAKE_JIRA_TOKEN";  // the token comes from this environment variable
     std::string jql;
     int page_size = 100;
+    int max_concurrency = 4;
     int overlap_minutes = 15;
     std::string database_url;  // default sqlite:<dir>/jira.db
     std::string mapping;       // default: the repository's mappings/default.yaml

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -105,6 +106,7 @@ TEST_CASE("a first sync backfills the scope and the tables match Jira row by row
     ConfigOptions co;
     co.flavor = flavor;
     co.page_size = 50;
+    co.max_concurrency = 1;  // one cursor, so the request count below is exact
     const auto config = write_config(dir.path(), fake.base_url(), co);
     const std::string db = (dir.path() / "jira.db").string();
 
@@ -126,8 +128,9 @@ TEST_CASE("a first sync backfills the scope and the tables match Jira row by row
         for (const auto& req : requests_to(fake, "/rest/api/3/changelog/bulkfetch"))
             for (const auto& id : req["body"]["issueIdsOrKeys"]) fetched.insert(id.get<std::string>());
         REQUIRE(fetched == truncated);
-        // Search pages plus one bulk call per page with truncated issues: nothing per issue.
+        // Search pages plus one bulk call for all truncated issues: nothing per issue.
         REQUIRE(requests_to(fake, "/rest/api/3/search/jql").size() == 8);
+        REQUIRE(requests_to(fake, "/rest/api/3/changelog/bulkfetch").size() <= 2);
     } else {
         REQUIRE(requests_to(fake, "/rest/api/2/search").size() == 8);
     }
@@ -138,6 +141,46 @@ TEST_CASE("a first sync backfills the scope and the tables match Jira row by row
     REQUIRE_THAT(again.err, Catch::Contains("sync succeeded: 0 issues upserted, 0 changelog items written"));
     require_tables_match_fake(db, fake);
     REQUIRE(scalar(db, "SELECT count(*) FROM sync_runs WHERE status = 'succeeded'") == 2);
+}
+
+TEST_CASE("a sliced, concurrent backfill stores the same tables with few extra requests", "[e2e][sqlite][concurrency]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    CAPTURE(flavor);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 2000;
+    fo.latency_ms = 5;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = 50;
+    co.max_concurrency = 4;
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    const std::string db = (dir.path() / "jira.db").string();
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.err, Catch::Contains("slices by creation time"));
+    require_tables_match_fake(db, fake);
+
+    // 40 pages at least; slicing costs the planning requests (1 + 2 x concurrency) and at most one
+    // part-filled page per slice.
+    const std::string search_path = flavor == "cloud" ? "/rest/api/3/search/jql" : "/rest/api/2/search";
+    const auto searches = requests_to(fake, search_path).size();
+    const auto counts = flavor == "cloud" ? requests_to(fake, "/rest/api/3/search/approximate-count").size() : 0;
+    REQUIRE(searches + counts <= 40 + 1 + 8 + 8);
+    // No more requests in flight than max_concurrency at any moment.
+    std::vector<std::pair<long long, int>> edges;
+    for (const auto& req : fake.requests()) {
+        edges.emplace_back(req["started_ms"].get<long long>(), +1);
+        edges.emplace_back(req["finished_ms"].get<long long>(), -1);
+    }
+    std::sort(edges.begin(), edges.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
+    int in_flight = 0, most = 0;
+    for (const auto& [t, d] : edges) most = std::max(most, in_flight += d);
+    REQUIRE(most <= 4);
+    REQUIRE(most >= 2);  // it did overlap requests
 }
 
 TEST_CASE("an incremental sync picks up updated and new issues only", "[e2e][sqlite]") {
@@ -303,7 +346,7 @@ TEST_CASE("JQL dates are written in the account's time zone: nothing missed, not
     REQUIRE(*watermark - *since < std::chrono::minutes(1));
 }
 
-TEST_CASE("bearer auth works; refused credentials fail with exit 1 and no secret in the output", "[e2e][sqlite][auth]") {
+TEST_CASE("bearer auth works, refused credentials fail with exit 1 and no secret in the output", "[e2e][sqlite][auth]") {
     TempDir dir;
     FakeJiraOptions fo;
     fo.flavor = "server";
@@ -358,7 +401,7 @@ TEST_CASE("configuration and mapping errors exit 2 and write nothing", "[e2e][sq
     REQUIRE_FALSE(fs::exists(db));
 }
 
-TEST_CASE("a value its column cannot take dead-letters the issue; the rest of the page commits; exit 3", "[e2e][sqlite][dead]") {
+TEST_CASE("a value its column cannot take dead-letters the issue, the rest of the page commits, exit 3", "[e2e][sqlite][dead]") {
     TempDir dir;
     FakeJiraOptions fo;
     fo.generate = 30;
@@ -444,7 +487,7 @@ TEST_CASE("the status views follow the changelog: transitions and time in each s
     REQUIRE(stays[2] == "Done|NULL|1");
 }
 
-TEST_CASE("retry-dead-letters re-fetches open dead letters; after a mapping fix they resolve", "[e2e][sqlite][dead]") {
+TEST_CASE("retry-dead-letters re-fetches open dead letters, after a mapping fix they resolve", "[e2e][sqlite][dead]") {
     TempDir dir;
     FakeJiraOptions fo;
     fo.generate = 20;

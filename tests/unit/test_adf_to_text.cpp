@@ -79,7 +79,7 @@ TEST_CASE("adf_to_text: hardBreak is a newline inside the line", "[adf]") {
     CHECK(adf_to_text(d) == "a\nb");
 }
 
-TEST_CASE("adf_to_text: headings, code blocks and task items are one line each; empty blocks none", "[adf]") {
+TEST_CASE("adf_to_text: headings, code blocks and task items are one line each, empty blocks none", "[adf]") {
     const json d = doc(json::array({
         json{{"type", "heading"}, {"attrs", {{"level", 2}}}, {"content", json::array({text("Title")})}},
         paragraph(json::array()),

@@ -7,7 +7,7 @@
 
 using namespace j2s;
 
-TEST_CASE("histories become one row per item; fieldId may be missing; server authors use key", "[changelog]") {
+TEST_CASE("histories become one row per item, fieldId may be missing, server authors use key", "[changelog]") {
     auto history = nlohmann::json::parse(R"({
       "id": "10001", "created": "2024-03-05T14:07:12.345+0100",
       "author": {"key": "jsmith", "name": "jsmith", "displayName": "J Smith"},

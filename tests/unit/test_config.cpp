@@ -296,7 +296,7 @@ TEST_CASE("flavor and auth.type are closed lists", "[config]") {
     check_error(kMinimal + "    type: oauth\n", 6, "jira.auth.type", "expected basic or bearer");
 }
 
-TEST_CASE("numbers outside their ranges are rejected; the bounds are accepted", "[config]") {
+TEST_CASE("numbers outside their ranges are rejected, the bounds are accepted", "[config]") {
     struct Case {
         std::string line;
         std::string key;

@@ -107,7 +107,7 @@ TEST_CASE("JQL key/id clauses compare ids numerically and keys within their proj
     CHECK_THAT(s.error("key = banana"), Catch::Contains("The issue key 'banana' for field 'key' is invalid"));
 }
 
-TEST_CASE("JQL AND binds tighter than OR; NOT and parentheses", "[fake][jql]") {
+TEST_CASE("JQL AND binds tighter than OR, NOT and parentheses", "[fake][jql]") {
     Site s;
     // A OR (B AND C), not (A OR B) AND C.
     CHECK(s.ids("key = ALPHA-1 OR project = BETA AND status = Done") == Ids{10000, 10003});
@@ -191,7 +191,7 @@ TEST_CASE("JQL syntax errors carry Jira's wording and position", "[fake][jql]") 
                Catch::Contains("7"));
 }
 
-TEST_CASE("JQL quoted strings take escapes; ORDER BY alone has no restriction", "[fake][jql]") {
+TEST_CASE("JQL quoted strings take escapes, ORDER BY alone has no restriction", "[fake][jql]") {
     auto q = parse_jql(R"(labels = "a \"b\" c" AND labels = 'it\'s')");
     REQUIRE(q.where);
     CHECK(q.where->children.at(0)->clause.values.at(0).text == "a \"b\" c");
@@ -261,7 +261,7 @@ TEST_CASE("keyset tokens: an issue edited between pages is never skipped", "[fak
     CHECK_FALSE(decode_page_token("not a token!", jql));
 }
 
-TEST_CASE("generator: same seed, same issues; another seed, other issues", "[fake][generator]") {
+TEST_CASE("generator: same seed, same issues, another seed, other issues", "[fake][generator]") {
     auto render_all = [](std::uint64_t seed) {
         IssueStore store(Flavor::cloud, fixed_now);
         auto lock = store.write_lock();

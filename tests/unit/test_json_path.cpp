@@ -66,7 +66,7 @@ TEST_CASE("json path: missing keys and nulls give no value, never an error", "[j
     CHECK(missing("anything", json("a string document")));
 }
 
-TEST_CASE("json path: [N] indexes arrays; out of range or null gives no value", "[json_path]") {
+TEST_CASE("json path: [N] indexes arrays, out of range or null gives no value", "[json_path]") {
     CHECK(eval("fields.labels[0]", k_issue) == "a");
     CHECK(eval("fields.labels[1]", k_issue) == "b");
     CHECK(missing("fields.labels[2]", k_issue));
@@ -86,7 +86,7 @@ TEST_CASE("json path: [*] maps over an array and drops missing values", "[json_p
     CHECK(eval("[*].name", json::parse(R"([{"name":"s1"},{"name":"s2"}])")) == json::array({"s1", "s2"}));
 }
 
-TEST_CASE("json path: [*] over an empty array is an empty array; over a non-array no value", "[json_path]") {
+TEST_CASE("json path: [*] over an empty array is an empty array, over a non-array no value", "[json_path]") {
     CHECK(eval("fields.emptyList[*].name", k_issue) == json::array());
     CHECK(missing("fields.summary[*]", k_issue));
     CHECK(missing("fields.status[*].name", k_issue));

@@ -59,7 +59,7 @@ TEST_CASE("transform sha256: lower-case hex of the UTF-8 text", "[transform]") {
     CHECK(run(Transform::sha256, json::array({"abc", nullptr})) == json::array({k_abc_sha256, nullptr}));
 }
 
-TEST_CASE("transform join: array -> ', '-joined text; empty -> no value; non-array passes", "[transform]") {
+TEST_CASE("transform join: array -> ', '-joined text, empty -> no value, non-array passes", "[transform]") {
     CHECK(run(Transform::join, json::array({"1.0", "2.0"})) == "1.0, 2.0");
     CHECK(run(Transform::join, json::array({"only"})) == "only");
     CHECK(run(Transform::join, json::array({1, true, "x", nullptr})) == "1, true, x");

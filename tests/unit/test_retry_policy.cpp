@@ -70,7 +70,7 @@ TEST_CASE("a body cut short is retried like a dropped connection", "[retry]") {
     REQUIRE(calls == 2);
 }
 
-TEST_CASE("retries are bounded; the error says the checkpoint is kept", "[retry]") {
+TEST_CASE("retries are bounded, the error says the checkpoint is kept", "[retry]") {
     ScriptedTransport transport([&](const HttpRequest&) -> HttpResponse { throw TransportError("connection reset", true); });
     ManualClock clock;
     JiraClient client(test_config(), transport, clock);
@@ -108,7 +108,7 @@ TEST_CASE("4xx are not retried and say what to do, without the token", "[retry]"
     REQUIRE_THAT(status_error(410, "{}"), Catch::Contains("use flavor: cloud"));
 }
 
-TEST_CASE("basic auth sends base64(email:token); bearer sends the token", "[retry]") {
+TEST_CASE("basic auth sends base64(email:token), bearer sends the token", "[retry]") {
     ScriptedTransport transport([&](const HttpRequest&) { return json_response(200, "{}"); });
     ManualClock clock;
     auto config = test_config();

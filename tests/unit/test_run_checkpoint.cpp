@@ -10,23 +10,37 @@ TEST_CASE("a checkpoint survives a round trip through its stored text", "[checkp
     c.mode = SyncMode::full;
     c.run_started = *parse_jira_timestamp("2024-03-05T14:07:12.345Z");
     c.lower_bound = *parse_jira_timestamp("2024-03-05T13:52:12.345Z");
-    c.cursor.jql = "updated >= \"2024-03-05 13:52\" ORDER BY updated ASC, key ASC";
-    c.cursor.next_page_token = "opaque==";
-    c.cursor.start_at = 300;
-    c.cursor.anchor_id = 10300;
-    c.cursor.newest_updated = *parse_jira_timestamp("2024-03-05T14:00:00.000Z");
+    CursorState cursor;
+    cursor.jql = "updated >= \"2024-03-05 13:52\" ORDER BY updated ASC, key ASC";
+    cursor.next_page_token = "opaque==";
+    cursor.start_at = 300;
+    cursor.anchor_id = 10300;
+    cursor.newest_updated = *parse_jira_timestamp("2024-03-05T14:00:00.000Z");
+    const auto cut = *parse_jira_timestamp("2023-06-01T00:00:00.000Z");
+    c.slices = {{{std::nullopt, cut}, cursor}, {{cut, std::nullopt}, CursorState{}}};
+    c.slices[1].cursor.done = true;
+    c.changelog_pending = {10001, 10007};
+
     const auto back = RunCheckpoint::from_json(c.to_json());
     REQUIRE(back.mode == SyncMode::full);
     REQUIRE(back.run_started == c.run_started);
     REQUIRE(back.lower_bound == c.lower_bound);
-    REQUIRE(back.cursor.jql == c.cursor.jql);
-    REQUIRE(back.cursor.next_page_token == c.cursor.next_page_token);
-    REQUIRE(back.cursor.start_at == 300);
-    REQUIRE(back.cursor.anchor_id == 10300);
-    REQUIRE(back.cursor.newest_updated == c.cursor.newest_updated);
+    REQUIRE(back.slices.size() == 2);
+    REQUIRE(back.slices[0].range == c.slices[0].range);
+    REQUIRE(back.slices[1].range == c.slices[1].range);
+    const auto& b = back.slices[0].cursor;
+    REQUIRE(b.jql == cursor.jql);
+    REQUIRE(b.next_page_token == cursor.next_page_token);
+    REQUIRE(b.start_at == 300);
+    REQUIRE(b.anchor_id == 10300);
+    REQUIRE(b.newest_updated == cursor.newest_updated);
+    REQUIRE(back.slices[1].cursor.done);
+    REQUIRE_FALSE(back.scan_done());
+    REQUIRE(back.changelog_pending == std::vector<std::int64_t>{10001, 10007});
 }
 
 TEST_CASE("an unreadable checkpoint names the way out", "[checkpoint]") {
     REQUIRE_THROWS_WITH(RunCheckpoint::from_json("{"), Catch::Contains("sync --restart"));
-    REQUIRE_THROWS_WITH(RunCheckpoint::from_json(R"({"version":1,"mode":"weird"})"), Catch::Contains("sync --restart"));
+    REQUIRE_THROWS_WITH(RunCheckpoint::from_json(R"({"version":2,"mode":"weird"})"), Catch::Contains("sync --restart"));
+    REQUIRE_THROWS_WITH(RunCheckpoint::from_json(R"({"version":1,"mode":"full"})"), Catch::Contains("sync --restart"));
 }

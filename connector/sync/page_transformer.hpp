@@ -1,0 +1,29 @@
+#pragma once
+// One page of search results -> typed rows. Pure (no I/O) and thread-safe for a resolved const Mapping, so
+// several fetching threads can transform their pages while one thread writes.
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mapping/mapping.hpp"
+#include "store/store.hpp"
+
+namespace j2s {
+
+struct TransformedPage {
+    std::vector<IssueRecord> issues;
+    std::vector<ChangelogItemRecord> changelog;  // from the histories embedded in the search results
+    std::vector<DeadLetterRecord> dead_letters;
+    struct Truncated {
+        std::int64_t id;
+        Timestamp updated;
+    };
+    std::vector<Truncated> truncated;  // issues whose embedded changelog is incomplete (total > embedded)
+};
+
+// A problem with one issue (unreadable id or dates, a value its column cannot take, a malformed history)
+// dead-letters that issue; the rest of the page goes through. `issues` is consumed.
+TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping, bool with_changelog);
+
+}  // namespace j2s

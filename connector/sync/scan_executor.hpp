@@ -1,0 +1,57 @@
+#pragma once
+// Reads every unfinished slice of a scan and writes what it reads: up to `max_concurrency` threads page
+// through slices (each with its own cursor) and transform their pages, while this thread alone writes, so
+// fetching, transforming and loading overlap and the database sees one writer.
+//
+// Issues whose embedded changelog is truncated are stored at once and their remaining histories are fetched
+// in bulk later (up to 1,000 issues per call), which keeps changelog requests near the minimum; the pending
+// ids travel in the checkpoint, committed with the page that stored the issue, so a crash loses none.
+
+#include <functional>
+#include <string>
+
+#include "config/config.hpp"
+#include "jira/jira_api.hpp"
+#include "mapping/mapping.hpp"
+#include "store/store.hpp"
+#include "sync/run_checkpoint.hpp"
+
+namespace j2s {
+
+struct ScanContext {
+    const Config& config;
+    const Mapping& mapping;
+    Store& store;
+    JiraApi& api;
+    std::string scope_jql;
+    std::string scope_key;
+    std::string time_zone;
+    std::int64_t run_id = 0;
+};
+
+// Called on the writing thread after each commit with the run's counters so far and the number of issues read.
+using ScanObserver = std::function<void(const RunCounters& counters, std::int64_t issues_read)>;
+
+class ScanExecutor {
+public:
+    // `counters` accumulate what is written; `refresh_request_counters` updates its requests/retries.
+    ScanExecutor(ScanContext context, RunCheckpoint& checkpoint, RunCounters& counters,
+                 std::function<void()> refresh_request_counters, ScanObserver observer = {});
+
+    // Returns when every slice is read and written and no changelog is pending. Throws on the first error
+    // (Jira or database); what was committed before stays, with its checkpoint.
+    void run();
+
+private:
+    void commit(PageCommit& page);
+    void flush_pending_changelogs();
+
+    ScanContext m_context;
+    RunCheckpoint& m_checkpoint;
+    RunCounters& m_counters;
+    std::function<void()> m_refresh;
+    ScanObserver m_observer;
+    std::int64_t m_issues_read = 0;
+};
+
+}  // namespace j2s

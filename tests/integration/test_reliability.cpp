@@ -1,0 +1,711 @@
+// End-to-end reliability (issue 4), SQLite: the real jira2sql binary against the fake Jira under rate
+// limits, gateway faults, cut-off bodies, timeouts, exhausted retries, search lag, edits made while a run
+// pages, refusals (4xx) and the client-side limiter. Timing assertions use the fake's request log, whose
+// started_ms/finished_ms are read on the fake's clock when a request arrives / after its response was sent.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <date/date.h>
+
+#include "db_reader.hpp"
+#include "harness.hpp"
+#include "util/time.hpp"
+
+using namespace j2s;
+using namespace j2s::it;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> kEnv{{"FAKE_JIRA_TOKEN", "demo-token"}};
+
+std::string search_path(const std::string& flavor) {
+    return flavor == "cloud" ? "/rest/api/3/search/jql" : "/rest/api/2/search";
+}
+// Matches the page search of the flavor (not approximate-count).
+std::string search_regex(const std::string& flavor) { return "^" + search_path(flavor) + "$"; }
+
+// write_config() plus `jira:` keys it does not write (or writes with other values).
+fs::path write_config_with(const fs::path& dir, const std::string& base_url, const ConfigOptions& options,
+                           const std::vector<std::pair<std::string, std::string>>& jira_keys) {
+    const fs::path path = write_config(dir, base_url, options);
+    std::string text;
+    {
+        std::ifstream in(path);
+        std::ostringstream s;
+        s << in.rdbuf();
+        text = s.str();
+    }
+    const auto jira_end = text.find("\ndatabase:");
+    REQUIRE(jira_end != std::string::npos);
+    for (const auto& [key, value] : jira_keys) {
+        const std::string prefix = "\n  " + key + ":";
+        const auto at = text.find(prefix);
+        const std::string line = "\n  " + key + ": " + value;
+        if (at != std::string::npos && at < text.find("\ndatabase:")) {
+            text.replace(at, text.find('\n', at + 1) - at, line);
+        } else {
+            text.insert(text.find("\ndatabase:"), line);
+        }
+    }
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::string utc(const json& jira_time) {
+    auto t = parse_jira_timestamp(jira_time.get<std::string>());
+    REQUIRE(t.has_value());
+    return format_utc(*t);
+}
+
+std::string text_or_null(const json& j) {
+    if (j.is_null()) return "NULL";
+    return j.is_string() ? j.get<std::string>() : j.dump();
+}
+
+std::int64_t epoch_ms(Timestamp t) { return t.time_since_epoch().count(); }
+
+// The identity, times and a few mapped columns of an issue as the fake serves it, in the order of
+// kIssueColumns.
+const char* const kIssueColumns = "id, key, project_key, created, updated, summary, status, deleted_at";
+std::string expected_issue_row(const json& issue) {
+    const auto& f = issue["fields"];
+    return std::to_string(issue["id"].get<long long>()) + "|" + issue["key"].get<std::string>() + "|" +
+           issue["project_key"].get<std::string>() + "|" + utc(issue["created"]) + "|" + utc(issue["updated"]) + "|" +
+           text_or_null(f["summary"]) + "|" + text_or_null(f["status"]["name"]) + "|NULL";
+}
+
+// One changelog row per item of every history of `issue`, as issue_changelog stores it.
+std::set<std::string> expected_items(const json& issue) {
+    std::set<std::string> out;
+    const std::string id = std::to_string(issue["id"].get<long long>());
+    for (const auto& h : issue["histories"]) {
+        int index = 0;
+        for (const auto& item : h["items"])
+            out.insert(text_or_null(h["id"]) + "|" + std::to_string(index++) + "|" + id + "|" + utc(h["created"]) + "|" +
+                       text_or_null(item["field"]) + "|" + text_or_null(item.value("fieldId", json())) + "|" +
+                       text_or_null(item.value("from", json())) + "|" + text_or_null(item.value("fromString", json())) +
+                       "|" + text_or_null(item.value("to", json())) + "|" + text_or_null(item.value("toString", json())));
+    }
+    return out;
+}
+const char* const kItemColumns =
+    "history_id, item_index, issue_id, created, field, field_id, from_value, from_string, to_value, to_string";
+
+std::map<long long, std::string> stored_issues(const std::string& db) {
+    std::map<long long, std::string> out;
+    for (auto& r : rows(db, std::string("SELECT ") + kIssueColumns + " FROM issues"))
+        out[std::stoll(r.substr(0, r.find('|')))] = r;
+    return out;
+}
+
+// issue id -> its stored changelog rows.
+std::map<long long, std::set<std::string>> stored_items(const std::string& db) {
+    std::map<long long, std::set<std::string>> out;
+    for (auto& r : rows(db, std::string("SELECT ") + kItemColumns + " FROM issue_changelog")) {
+        const auto first = r.find('|'), second = r.find('|', first + 1);
+        out[std::stoll(r.substr(second + 1, r.find('|', second + 1) - second - 1))].insert(r);
+    }
+    return out;
+}
+
+// The tables hold exactly the issues the fake serves, row by row and changelog item by item. Rows and
+// items of issues in `deleted` may remain (reconciliation is a separate command), nothing else may.
+void require_tables_match_fake(const std::string& db, FakeJira& fake, const std::set<long long>& deleted = {}) {
+    const auto served = fake.issues();
+    auto stored = stored_issues(db);
+    auto items = stored_items(db);
+    for (const auto& issue : served) {
+        const long long id = issue["id"].get<long long>();
+        CAPTURE(id);
+        REQUIRE(stored.count(id) == 1);
+        REQUIRE(stored[id] == expected_issue_row(issue));
+        REQUIRE(items[id] == expected_items(issue));
+        stored.erase(id);
+        items.erase(id);
+    }
+    for (const auto& [id, row] : stored) {
+        INFO("a row the fake does not serve: " << row);
+        REQUIRE(deleted.count(id) == 1);
+    }
+    for (const auto& [id, set] : items) {
+        INFO("changelog rows of issue " << id << ", which the fake does not serve");
+        REQUIRE(deleted.count(id) == 1);
+    }
+}
+
+// The tables minus the column that records when a row was written.
+std::vector<std::string> table_snapshot(const std::string& db) {
+    auto out = rows(db, "SELECT id, key, project_key, created, updated, raw, deleted_at, summary, status, story_points, "
+                        "sprint_names, description FROM issues ORDER BY id");
+    auto items = rows(db, "SELECT * FROM issue_changelog ORDER BY history_id, item_index");
+    out.insert(out.end(), items.begin(), items.end());
+    out.push_back("dead=" + std::to_string(scalar(db, "SELECT count(*) FROM dead_letters")));
+    return out;
+}
+
+std::vector<json> requests_to(FakeJira& fake, const std::string& path) {
+    std::vector<json> out;
+    for (auto& r : fake.requests())
+        if (r["path"] == path) out.push_back(r);
+    return out;
+}
+
+std::vector<json> sorted_by_start(const json& log) {
+    std::vector<json> out(log.begin(), log.end());
+    std::stable_sort(out.begin(), out.end(),
+                     [](const json& a, const json& b) { return a["started_ms"].get<long long>() < b["started_ms"].get<long long>(); });
+    return out;
+}
+
+// The same request (method, path, query and body), to tell a retry from a different request.
+std::string request_identity(const json& r) {
+    return r["method"].get<std::string>() + " " + r["path"].get<std::string>() + " " + r["query"].dump() + " " +
+           r["body"].dump();
+}
+
+json status_json(const fs::path& config, const fs::path& dir) {
+    auto r = run_jira2sql({"--config", config.string(), "status", "--json"}, dir, kEnv);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+}
+
+long long count_issues(const std::string& db) {
+    if (!fs::exists(db)) return 0;
+    try {
+        return scalar(db, "SELECT count(*) FROM issues");
+    } catch (const std::exception&) {  // the tables are not created yet
+        return 0;
+    }
+}
+
+// Waits until the database being synced by `child` holds at least `n` issues; false if the child ended first.
+bool wait_for_issues(ChildProcess& child, const std::string& db, long long n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline && child.running()) {
+        if (count_issues(db) >= n) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Retries: 429 with Retry-After / X-RateLimit-Reset, 5xx, cut-off and invalid bodies, timeouts.
+
+TEST_CASE("a 429 storm with Retry-After: the run succeeds and no request reaches the site before the wait", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    const int concurrency = GENERATE(1, 4);
+    CAPTURE(flavor, concurrency);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = concurrency == 1 ? 40 : 300;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = concurrency == 1 ? 10 : 25;
+    const auto config = write_config_with(dir.path(), fake.base_url(), co,
+                                          {{"max_concurrency", std::to_string(concurrency)}, {"max_retries", "5"}});
+    const std::string db = (dir.path() / "jira.db").string();
+    const int storm = 3;
+    fake.post("/_fake/faults", {{"path_regex", search_regex(flavor)},
+                                {"status", 429},
+                                {"count", storm},
+                                {"headers", {{"Retry-After", "1"}, {"RateLimit-Reason", "jira-burst-based"}}}});
+
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.err, Catch::Contains("sync succeeded: " + std::to_string(fo.generate) + " issues upserted"));
+    REQUIRE_THAT(r.err, Catch::Contains(", " + std::to_string(storm) + " retries,"));
+    require_tables_match_fake(db, fake);
+
+    const auto log = sorted_by_start(fake.requests());
+    int throttled = 0;
+    for (const auto& t : log) {
+        if (t["status"] != 429) continue;
+        ++throttled;
+        const long long finished = t["finished_ms"];
+        // The throttled request itself was sent again, once the wait was over.
+        bool retried = false;
+        for (const auto& later : log) {
+            const long long started = later["started_ms"];
+            if (started <= t["started_ms"].get<long long>() || later["seq"] == t["seq"]) continue;
+            // With one request at a time every later request was sent after the 429 arrived. With several,
+            // one already on its way when the 429 was answered cannot be held back: allow 25 ms for that.
+            if (concurrency > 1 && started < finished + 25) continue;
+            INFO("429 (seq " << t["seq"] << ") finished at " << finished << ", request seq " << later["seq"] << " "
+                             << later["path"] << " started at " << started);
+            REQUIRE(started >= finished + 1000);
+            if (request_identity(later) == request_identity(t)) retried = true;
+        }
+        REQUIRE(retried);
+    }
+    REQUIRE(throttled == storm);
+    REQUIRE(scalar(db, "SELECT retries FROM sync_runs ORDER BY id DESC LIMIT 1") == storm);
+}
+
+TEST_CASE("a 429 with only X-RateLimit-Reset is obeyed by Jira's clock, even when the local clock is off by an hour", "[e2e][reliability]") {
+    const int skew_seconds = GENERATE(3600, -3600);
+    CAPTURE(skew_seconds);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.generate = 20;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    const auto config = write_config_with(dir.path(), fake.base_url(), co, {{"max_concurrency", "1"}});
+    const std::string db = (dir.path() / "jira.db").string();
+
+    // Jira's clock runs `skew` ahead of ours and stands 4 s before a whole minute, which the 429 names as
+    // the reset in Jira's own format (minute precision): the client must wait about 4 s, measured on
+    // Jira's clock (its Date header), not 1 h more or 1 h less.
+    const auto local_now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const Timestamp reset = std::chrono::ceil<std::chrono::minutes>(local_now + std::chrono::seconds(skew_seconds));
+    const auto offset = reset - std::chrono::seconds(4) - local_now;
+    fake.post("/_fake/clock", {{"offset_seconds", static_cast<double>(offset.count()) / 1000.0}});
+    fake.post("/_fake/faults", {{"path_regex", search_regex("cloud")},
+                                {"status", 429},
+                                {"headers", {{"X-RateLimit-Reset", date::format("%Y-%m-%dT%H:%MZ", reset)}}}});
+
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.err, Catch::Contains(", 1 retries,"));
+    require_tables_match_fake(db, fake);
+    const auto log = sorted_by_start(fake.requests());
+    const auto throttled = std::find_if(log.begin(), log.end(), [](const json& e) { return e["status"] == 429; });
+    REQUIRE(throttled != log.end());
+    REQUIRE((*throttled)["finished_ms"].get<long long>() < epoch_ms(reset));  // the test is meaningful
+    for (auto it = std::next(throttled); it != log.end(); ++it) {
+        INFO("request seq " << (*it)["seq"] << " started at " << (*it)["started_ms"] << ", reset at " << epoch_ms(reset));
+        REQUIRE((*it)["started_ms"].get<long long>() >= epoch_ms(reset));
+    }
+}
+
+TEST_CASE("502, 503, 504, a cut-off body, invalid JSON and a timeout are retried", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    const std::string kind = GENERATE("502", "503", "504", "truncated", "invalid-json", "timeout");
+    CAPTURE(flavor, kind);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 30;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = 10;
+    const auto config = write_config_with(dir.path(), fake.base_url(), co,
+                                          {{"max_concurrency", "1"}, {"timeout_seconds", "1"}});
+    const std::string db = (dir.path() / "jira.db").string();
+    json fault = {{"path_regex", search_regex(flavor)}, {"count", 2}};
+    if (kind == "truncated") {
+        // A complete-looking search page promised in full, half sent, then the connection drops.
+        fault["status"] = 200;
+        fault["truncate_body"] = true;
+        fault["body"] = json{{"issues", json::array()}, {"isLast", true}, {"startAt", 0}, {"total", 0}}.dump();
+    } else if (kind == "invalid-json") {
+        fault["status"] = 200;
+        fault["body"] = "<html>Bad gateway</html>";
+    } else if (kind == "timeout") {
+        fault["status"] = 503;  // only seen if the client did not give up at its 1 s timeout
+        fault["delay_ms"] = 2500;
+        fault["count"] = 1;
+    } else {
+        fault["status"] = std::stoi(kind);
+    }
+    fake.post("/_fake/faults", fault);
+
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const int expected_retries = fault["count"].get<int>();
+    REQUIRE_THAT(r.err, Catch::Contains("sync succeeded: 30 issues upserted"));
+    REQUIRE_THAT(r.err, Catch::Contains(", " + std::to_string(expected_retries) + " retries,"));
+    require_tables_match_fake(db, fake);
+    // The faulted request was sent again.
+    const auto searches = sorted_by_start(json(requests_to(fake, search_path(flavor))));
+    REQUIRE(searches.size() >= 2);
+    REQUIRE(request_identity(searches[0]) == request_identity(searches[expected_retries]));
+    if (kind == "timeout") {
+        // The client gave up after about 1 s and retried while the slow response was still being prepared.
+        REQUIRE(searches[0]["finished_ms"].get<long long>() - searches[0]["started_ms"].get<long long>() >= 2500);
+        REQUIRE(searches[1]["started_ms"].get<long long>() < searches[0]["finished_ms"].get<long long>());
+        REQUIRE(searches[1]["started_ms"].get<long long>() - searches[0]["started_ms"].get<long long>() >= 1000);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Retries exhausted: exit 1 with the checkpoint kept, and the next run resumes.
+
+TEST_CASE("retries exhausted: exit 1, committed pages stay, the next run resumes to the tables of an uninterrupted run", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    const std::string limit = GENERATE("max_retries", "max_retry_seconds");
+    CAPTURE(flavor, limit);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 300;
+    fo.latency_ms = 15;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = 10;
+    const std::vector<std::pair<std::string, std::string>> keys =
+        limit == "max_retries" ? std::vector<std::pair<std::string, std::string>>{{"max_retries", "2"}}
+                               : std::vector<std::pair<std::string, std::string>>{{"max_retries", "8"}, {"max_retry_seconds", "3"}};
+
+    fs::create_directories(dir.path() / "reference");
+    const auto reference_config = write_config_with(dir.path() / "reference", fake.base_url(), co, keys);
+    auto reference = run_jira2sql({"--config", reference_config.string(), "sync"}, dir.path(), kEnv);
+    INFO(reference.err);
+    REQUIRE(reference.exit_code == 0);
+    const auto expected = table_snapshot((dir.path() / "reference" / "jira.db").string());
+
+    const auto config = write_config_with(dir.path(), fake.base_url(), co, keys);
+    const std::string db = (dir.path() / "jira.db").string();
+    ProcessResult failed;
+    {
+        ChildProcess child({jira2sql_binary(), "--config", config.string(), "sync"}, kEnv, dir.path());
+        REQUIRE(wait_for_issues(child, db, 40));
+        // From now on the site's search is down for good (and asks for a wait longer than the budget).
+        fake.post("/_fake/faults", {{"path_regex", search_regex(flavor)},
+                                    {"status", 503},
+                                    {"count", 1000000},
+                                    {"headers", {{"Retry-After", limit == "max_retries" ? "0" : "30"}}}});
+        failed = child.wait(120);
+    }
+    INFO(failed.err);
+    REQUIRE(failed.exit_code == 1);
+    REQUIRE_THAT(failed.err, Catch::Contains("checkpoint is kept"));
+    REQUIRE_THAT(failed.err, Catch::Contains(limit == "max_retries" ? "after 3 attempts" : "jira.max_retry_seconds"));
+    // What was committed before the fault is there, exactly as Jira served it.
+    const auto stored = stored_issues(db);
+    REQUIRE(stored.size() >= 40);
+    REQUIRE(stored.size() < 300);
+    std::map<long long, std::string> served;
+    for (const auto& issue : fake.issues()) served[issue["id"].get<long long>()] = expected_issue_row(issue);
+    for (const auto& [id, row] : stored) REQUIRE(row == served[id]);
+    const auto interrupted = status_json(config, dir.path());
+    REQUIRE(interrupted["checkpoint"].is_object());
+    REQUIRE(interrupted["watermark"].is_null());
+    REQUIRE(interrupted["runs"][0]["status"] == "failed");
+
+    fake.del("/_fake/faults");
+    auto resumed = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    REQUIRE_THAT(resumed.err, Catch::Contains("resuming"));
+    REQUIRE(table_snapshot(db) == expected);
+    const auto after = status_json(config, dir.path());
+    REQUIRE(after["checkpoint"].is_null());
+    REQUIRE_FALSE(after["watermark"].is_null());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Search lag: the overlap window catches changes search showed late, and re-reading costs no write.
+
+TEST_CASE("search lag: the overlap catches a change search showed late, and re-reading unchanged issues writes nothing", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    CAPTURE(flavor);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 40;
+    FakeJira fake(fo, dir.path());
+    // Two databases synced from the same site: one with an overlap wider than the lag, one without.
+    struct Target {
+        std::string name;
+        int overlap;
+        fs::path config;
+        std::string db;
+    };
+    std::vector<Target> targets{{"overlap", 10, {}, {}}, {"no-overlap", 0, {}, {}}};
+    for (auto& t : targets) {
+        fs::create_directories(dir.path() / t.name);
+        ConfigOptions co;
+        co.flavor = flavor;
+        co.overlap_minutes = t.overlap;
+        t.config = write_config(dir.path() / t.name, fake.base_url(), co);
+        t.db = (dir.path() / t.name / "jira.db").string();
+    }
+    auto sync = [&](const Target& t) {
+        auto r = run_jira2sql({"--config", t.config.string(), "sync"}, dir.path(), kEnv);
+        INFO(t.name << ": " << r.err);
+        REQUIRE(r.exit_code == 0);
+        return r;
+    };
+    auto edit = [&](const std::string& key, const std::string& summary) {
+        fake.post("/_fake/issues/" + key + "/update",
+                  {{"fields", {{"summary", summary}}},
+                   {"items", {{{"field", "summary"}, {"fieldtype", "jira"}, {"fromString", "before"}, {"toString", summary}}}}});
+    };
+    for (const auto& t : targets) sync(t);  // the backfill, at fake time 0 (no lag yet)
+
+    const auto served = fake.issues();
+    const std::string a = served[3]["key"], b = served[9]["key"], x = served[17]["key"];
+    edit(a, "A edited at 0 s");
+    edit(b, "B edited at 0 s");
+    fake.post("/_fake/config", {{"search_lag_seconds", 300}});
+    fake.post("/_fake/clock", {{"offset_seconds", 400}});
+    edit(x, "X edited at 400 s");
+
+    // At 520 s search shows A and B (older than 300 s) but not yet X.
+    fake.post("/_fake/clock", {{"offset_seconds", 520}});
+    for (const auto& t : targets) {
+        auto r = sync(t);
+        REQUIRE_THAT(r.err, Catch::Contains("sync succeeded: 2 issues upserted"));
+        REQUIRE(rows(t.db, "SELECT summary FROM issues WHERE key = '" + x + "'") != std::vector<std::string>{"X edited at 400 s"});
+        REQUIRE(rows(t.db, "SELECT summary FROM issues WHERE key = '" + a + "'") == std::vector<std::string>{"A edited at 0 s"});
+    }
+    const std::string others = "SELECT key, synced_at FROM issues WHERE key <> '" + x + "' ORDER BY id";
+    const auto synced_before = rows(targets[0].db, others);
+
+    // At 1000 s search shows X too. Its `updated` (400 s) is before the last run's watermark (520 s).
+    fake.post("/_fake/clock", {{"offset_seconds", 1000}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // synced_at would differ if rewritten
+    auto with_overlap = sync(targets[0]);
+    auto without_overlap = sync(targets[1]);
+
+    // 10 minutes of overlap re-read A, B and X: only X was written, A and B cost nothing.
+    REQUIRE(rows(targets[0].db, "SELECT summary FROM issues WHERE key = '" + x + "'") ==
+            std::vector<std::string>{"X edited at 400 s"});
+    REQUIRE_THAT(with_overlap.err, Catch::Contains("sync succeeded: 1 issues upserted, 1 changelog items written"));
+    REQUIRE(rows(targets[0].db, "SELECT issues_upserted, changelog_items_written FROM sync_runs ORDER BY id DESC LIMIT 1") ==
+            std::vector<std::string>{"1|1"});
+    REQUIRE(rows(targets[0].db, others) == synced_before);
+    require_tables_match_fake(targets[0].db, fake);
+    // Without the overlap the update is missed: the overlap is what saved it.
+    REQUIRE(rows(targets[1].db, "SELECT summary FROM issues WHERE key = '" + x + "'") !=
+            std::vector<std::string>{"X edited at 400 s"});
+    REQUIRE_THAT(without_overlap.err, Catch::Contains("sync succeeded: 0 issues upserted"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Edits while a run pages.
+
+TEST_CASE("edits while a run pages: nothing changed before the run is missed, the next run catches up", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    const int concurrency = GENERATE(1, 4);
+    CAPTURE(flavor, concurrency);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 400;
+    fo.latency_ms = 20;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = 7;
+    const auto config = write_config_with(dir.path(), fake.base_url(), co, {{"max_concurrency", std::to_string(concurrency)}});
+    const std::string db = (dir.path() / "jira.db").string();
+    std::mt19937 rng(20240305);
+    std::vector<std::string> keys;
+    std::map<std::string, long long> id_of;
+    for (const auto& issue : fake.issues()) {
+        keys.push_back(issue["key"]);
+        id_of[issue["key"]] = issue["id"];
+    }
+    std::set<long long> deleted;
+    std::set<std::string> gone_keys;
+    auto pick = [&] {
+        for (;;) {
+            const std::string key = keys[std::uniform_int_distribution<std::size_t>(0, keys.size() - 1)(rng)];
+            if (!gone_keys.count(key)) return key;
+        }
+    };
+    // One edit of each kind per round: update (field + history), create, move to another project, delete.
+    auto mutate = [&](int round) {
+        const std::string when = "round " + std::to_string(round);
+        fake.post("/_fake/issues/" + pick() + "/update",
+                  {{"fields", {{"summary", "edited " + when}}},
+                   {"items", {{{"field", "summary"}, {"fieldtype", "jira"}, {"fromString", "old"}, {"toString", when}}}}});
+        const auto created = fake.post("/_fake/issues", {{"project", round % 2 ? "BETA" : "ALPHA"},
+                                                         {"fields", {{"summary", "created " + when}}}});
+        keys.push_back(created["key"]);
+        id_of[created["key"]] = created["id"];
+        const std::string moving = pick();
+        const auto moved = fake.post("/_fake/issues/" + moving + "/move", {{"project", round % 2 ? "DELTA" : "GAMMA"}});
+        gone_keys.insert(moving);  // edited under its new key from now on
+        keys.push_back(moved["key"]);
+        id_of[moved["key"]] = moved["id"];
+        const std::string deleting = pick();
+        gone_keys.insert(deleting);
+        deleted.insert(id_of.at(deleting));
+        fake.del("/_fake/issues/" + deleting);
+    };
+    for (int round = 0; round < 5; ++round) mutate(round);  // before the run
+    const auto before_run = fake.issues();
+    const std::set<long long> deleted_before_run = deleted;
+
+    int rounds_during_run = 0;
+    ProcessResult first;
+    {
+        ChildProcess child({jira2sql_binary(), "--config", config.string(), "sync"}, kEnv, dir.path());
+        REQUIRE(wait_for_issues(child, db, 1));  // the scan is under way
+        // A busy site, not a flood: a scan ordered by `updated` re-reads what is edited under it, so it
+        // only ends once it catches up with the edits.
+        while (child.running() && rounds_during_run < 30) {
+            mutate(100 + rounds_during_run++);
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        }
+        first = child.wait(120);
+    }
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CAPTURE(rounds_during_run);
+    REQUIRE(rounds_during_run >= 5);  // the run really was edited under its feet
+
+    // Every issue as it was when the run started is in the tables, at that version or a newer one (edited
+    // during the run), with all its histories; only issues deleted during the run may be missing.
+    {
+        const auto stored = stored_issues(db);
+        auto items = stored_items(db);
+        for (const auto& issue : before_run) {
+            const long long id = issue["id"].get<long long>();
+            CAPTURE(id, issue["key"]);
+            if (deleted.count(id)) continue;
+            REQUIRE(stored.count(id) == 1);
+            const auto& row = stored.at(id);
+            const std::string expected = expected_issue_row(issue);
+            const auto updated_of = [](const std::string& r) {
+                std::vector<std::string> parts;
+                std::stringstream s(r);
+                for (std::string p; std::getline(s, p, '|');) parts.push_back(p);
+                return parts.at(4);
+            };
+            if (updated_of(row) == updated_of(expected)) REQUIRE(row == expected);
+            else REQUIRE(updated_of(row) > updated_of(expected));
+            const auto histories = expected_items(issue);
+            for (const auto& item : histories) REQUIRE(items[id].count(item) == 1);
+        }
+        for (long long id : deleted_before_run) REQUIRE(stored.count(id) == 0);
+    }
+
+    auto second = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    require_tables_match_fake(db, fake, deleted);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Refusals are not retried and say what to do.
+
+TEST_CASE("4xx are not retried and say what to do", "[e2e][reliability]") {
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.generate = 10;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    const std::string db = (dir.path() / "jira.db").string();
+    // No request is ever sent twice (a retry would repeat one exactly).
+    auto require_no_request_repeated = [&] {
+        std::map<std::string, int> seen;
+        for (const auto& r : fake.requests()) {
+            INFO(request_identity(r));
+            REQUIRE(++seen[request_identity(r)] == 1);
+        }
+    };
+
+    SECTION("401: check jira.auth") {
+        const auto config = write_config(dir.path(), fake.base_url(), co);
+        auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), {{"FAKE_JIRA_TOKEN", "wrong-token"}});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 1);
+        REQUIRE_THAT(r.err, Catch::Contains("check jira.auth"));
+        REQUIRE(fake.requests().size() == 1);
+        REQUIRE(fake.requests()[0]["status"] == 401);
+    }
+    SECTION("403 on search: names the permission") {
+        const auto config = write_config_with(dir.path(), fake.base_url(), co, {{"max_concurrency", "1"}});
+        fake.post("/_fake/faults", {{"path_regex", search_regex("cloud")},
+                                    {"status", 403},
+                                    {"body", json{{"errorMessages", {"You do not have permission to browse ALPHA."}}}}});
+        auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 1);
+        REQUIRE_THAT(r.err, Catch::Contains("Browse projects"));
+        REQUIRE_THAT(r.err, Catch::Contains("You do not have permission to browse ALPHA."));
+        require_no_request_repeated();
+        REQUIRE(requests_to(fake, search_path("cloud")).size() == 1);
+    }
+    SECTION("400 from a bad scope JQL: Jira's own errorMessages") {
+        co.jql = "project = = X";
+        const auto config = write_config(dir.path(), fake.base_url(), co);
+        auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 1);
+        REQUIRE_THAT(r.err, Catch::Contains("Error in the JQL Query: Expecting either a value, list or function but got '='"));
+        require_no_request_repeated();
+        std::size_t rejected = 0;
+        for (const auto& req : fake.requests()) rejected += req["status"] == 400;
+        REQUIRE(rejected == 1);
+    }
+    SECTION("410: the flavor server against Jira Cloud: use flavor cloud") {
+        co.flavor = "server";
+        const auto config = write_config_with(dir.path(), fake.base_url(), co, {{"max_concurrency", "1"}});
+        auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 1);
+        REQUIRE_THAT(r.err, Catch::Contains("use flavor: cloud"));
+        require_no_request_repeated();
+        REQUIRE(requests_to(fake, "/rest/api/2/search").size() == 1);
+        REQUIRE(requests_to(fake, "/rest/api/2/search")[0]["status"] == 410);
+    }
+    if (fs::exists(db)) {
+        // Nothing was synced and the run is recorded as failed.
+        REQUIRE(scalar(db, "SELECT count(*) FROM issues") == 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. Politeness: the client-side limiter.
+
+TEST_CASE("max_concurrency 1 and max_requests_per_second 5 hold at the site", "[e2e][reliability]") {
+    const std::string flavor = GENERATE("cloud", "server");
+    CAPTURE(flavor);
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = flavor;
+    fo.generate = 70;
+    fo.latency_ms = 30;  // every request takes a while: overlapping requests would show
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = flavor;
+    co.page_size = 10;
+    const auto config = write_config_with(dir.path(), fake.base_url(), co,
+                                          {{"max_concurrency", "1"}, {"max_requests_per_second", "5"}});
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    require_tables_match_fake((dir.path() / "jira.db").string(), fake);
+
+    const auto log = sorted_by_start(fake.requests());
+    REQUIRE(log.size() >= 12);
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        const long long start = log[i]["started_ms"];
+        std::size_t in_window = 0;
+        for (std::size_t j = i; j < log.size() && log[j]["started_ms"].get<long long>() < start + 1000; ++j) ++in_window;
+        INFO("requests starting in [" << start << ", " << start + 1000 << ") ms: " << in_window);
+        REQUIRE(in_window <= 5);
+        // One at a time: each request arrived after the previous one was answered (2 ms for the two
+        // timestamps being read on different threads of the fake).
+        if (i > 0) REQUIRE(start >= log[i - 1]["finished_ms"].get<long long>() - 2);
+    }
+    // 5 per second: the run cannot have been faster than that.
+    const long long span = log.back()["started_ms"].get<long long>() - log.front()["started_ms"].get<long long>();
+    REQUIRE(span >= static_cast<long long>((log.size() - 1) / 5) * 1000);
+}
