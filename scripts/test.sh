@@ -3,7 +3,8 @@
 # the fake Jira process over loopback HTTP with SQLite files and a throwaway PostgreSQL cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# systemd-analyze checks the bundled units; promtool checks the metrics file.
+EXTRA_PACKAGES="systemd prometheus ${EXTRA_PACKAGES:-}" scripts/setup.sh
 
 pg_dir="$(mktemp -d /tmp/j2s-pg.XXXXXX)"
 stop_postgres() { scripts/test_postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }

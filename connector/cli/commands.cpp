@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "http/curl_transport.hpp"
@@ -13,6 +15,8 @@
 #include "mapping/mapping.hpp"
 #include "store/store_factory.hpp"
 #include "sync/dead_letter_retry.hpp"
+#include "sync/remapper.hpp"
+#include "sync/reconciler.hpp"
 #include "cli/metrics.hpp"
 #include "cli/verify.hpp"
 #include "util/log_event.hpp"
@@ -47,17 +51,63 @@ std::string human_age(double seconds) {
 
 }  // namespace
 
+namespace {
+
+// The field ids `field:` columns resolved to in earlier runs (mapped_columns.field_id), read without
+// creating anything: an absent SQLite file or a database without the tables has none.
+std::map<std::string, std::string> stored_field_ids(const DatabaseConfig& db) {
+    if (db.url.rfind("sqlite:", 0) == 0) {
+        std::string path = db.url.substr(7);
+        if (path.rfind("//", 0) == 0) path = path.substr(2);
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) return {};
+    }
+    try {
+        return open_store(db)->remembered_field_ids();
+    } catch (const Error& e) {
+        spdlog::debug("no remembered field ids: {}", e.what());
+        return {};
+    }
+}
+
+// Resolves the mapping's `field:` columns against the site's fields. A reference that no longer resolves
+// by name (the field was renamed in Jira) keeps working through the id an earlier run resolved it to
+// (with a warning); the database is only read for that when the names alone do not resolve, so a
+// mapping error still exits 2 without touching a new database.
+void resolve_with_memory(Mapping& mapping, const std::vector<JiraField>& site_fields, const DatabaseConfig& db) {
+    std::vector<std::string> warnings;
+    try {
+        warnings = mapping.resolve_fields(site_fields);
+        // Resolved by name; the remembered ids only add a warning when an id changed.
+        bool has_field_columns = false;
+        for (const auto& c : mapping.columns()) has_field_columns |= c.is_field();
+        if (has_field_columns) {
+            const auto remembered = stored_field_ids(db);
+            if (!remembered.empty()) warnings = mapping.resolve_fields(site_fields, remembered);
+        }
+    } catch (const ConfigError&) {
+        const auto remembered = stored_field_ids(db);
+        if (remembered.empty()) throw;
+        warnings = mapping.resolve_fields(site_fields, remembered);
+    }
+    for (const auto& warning : warnings) spdlog::warn("{}", warning);
+}
+
+}  // namespace
+
 // Everything a command that writes issues needs, in the order that keeps exit 2 write-free: the mapping and
 // its `field:` references are checked against the site before the database is opened.
 struct PreparedRun {
     explicit PreparedRun(const Config& config) : mapping(Mapping::load(config.mapping_file)), jira(config) {
         const auto site_fields = jira.api.fields();
-        for (const auto& warning : mapping.resolve_fields(site_fields)) spdlog::warn("{}", warning);
+        resolve_with_memory(mapping, site_fields, config.database);
         store = open_store(config.database);
         lock = store->acquire_lock(scope_key(config.jira));
         for (const auto& name : store->migrate()) spdlog::info("applied migration {}", name);
         store->replace_jira_fields(site_fields);
-        store->sync_mapped_columns(mapping.column_defs());
+        // Mapping changes (added, removed, retyped columns) are applied, and added/retyped columns refilled
+        // from raw, before the run writes anything through the new column set.
+        apply_mapping(*store, mapping, scope_key(config.jira), true);
     }
     Mapping mapping;
     JiraSession jira;
@@ -195,9 +245,6 @@ ExitCode command_sync(const Config& config, const SyncOptions& options, const Ru
         PreparedRun prepared(config);
         metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
         CaptureOnExit capture_on_exit(metrics);
-        if (config.sync.reconcile_deletes)
-            spdlog::warn("sync.reconcile_deletes: deletion reconciliation is not part of this version yet; issues "
-                         "deleted in Jira stay live in the tables (set it to false to silence this warning)");
         SyncRunner runner(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
         auto progress = make_progress(output, "sync", prepared.jira.api);
         runner.set_observer(progress.get());
@@ -209,13 +256,82 @@ ExitCode command_sync(const Config& config, const SyncOptions& options, const Ru
     });
 }
 
+ExitCode command_reconcile(const Config& config, bool force, const RunOutput& output) {
+    // Only an explicit --metrics-file: config.metrics_file describes the nightly sync.
+    MetricsWriter metrics(output.metrics_file, "reconcile");
+    return with_metrics(metrics, [&]() -> std::pair<ExitCode, std::string> {
+        PreparedRun prepared(config);
+        metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
+        CaptureOnExit capture_on_exit(metrics);
+        const RunSummary summary =
+            run_reconcile(config, *prepared.store, prepared.jira.api, prepared.jira.clock, force);
+        log_event(spdlog::level::info, "run_finished", counters_json(summary), "{}", summary_line("reconcile", summary));
+        return {ExitCode::ok, run_status_name(summary.status)};
+    });
+}
+
 ExitCode command_migrate(const Config& config) {
+    // The mapping decides the mapped columns, so migrate applies its changes too (without calling Jira).
+    Mapping mapping = Mapping::load(config.mapping_file);
     auto store = open_store(config.database);
     auto lock = store->acquire_lock(scope_key(config.jira));
     const auto applied = store->migrate();
     for (const auto& name : applied) spdlog::info("applied migration {}", name);
-    if (applied.empty()) spdlog::info("{} is up to date", store->describe());
+    // `field:` columns resolve from the stored field list; without it their type changes still apply,
+    // only the refill from raw waits for the next sync.
+    bool resolved = true;
+    try {
+        for (const auto& w : mapping.resolve_fields(store->jira_fields(), store->remembered_field_ids()))
+            spdlog::warn("{}", w);
+    } catch (const ConfigError& e) {
+        resolved = false;
+        spdlog::warn("cannot resolve the mapping's field: references from the stored field list ({}); column "
+                     "changes are applied, refilling them waits for the next sync",
+                     e.what());
+    }
+    const auto before = store->mapping_changes().size();
+    apply_mapping(*store, mapping, scope_key(config.jira), resolved);
+    if (applied.empty() && store->mapping_changes().size() == before) spdlog::info("{} is up to date", store->describe());
     return ExitCode::ok;
+}
+
+ExitCode command_remap(const Config& config) {
+    Mapping mapping = Mapping::load(config.mapping_file);
+    auto store = open_store(config.database);
+    // Field references resolve from the stored field list and remembered ids: remap never calls Jira.
+    // Checked before anything is written, so a mapping error exits 2 with the database unchanged.
+    std::vector<JiraField> fields;
+    std::map<std::string, std::string> remembered;
+    try {
+        fields = store->jira_fields();
+        remembered = store->remembered_field_ids();
+    } catch (const StoreError&) {
+        // Not migrated yet: no stored fields, no memory.
+    }
+    bool has_field_columns = false;
+    for (const auto& c : mapping.columns()) has_field_columns |= c.is_field();
+    if (has_field_columns && fields.empty())
+        throw ConfigError(config.mapping_file.string() +
+                          ": remap resolves field: references from the field list stored by sync, and the database "
+                          "has none yet: run `jira2sql sync` first");
+    for (const auto& w : mapping.resolve_fields(fields, remembered)) spdlog::warn("{}", w);
+
+    auto lock = store->acquire_lock(scope_key(config.jira));
+    for (const auto& name : store->migrate()) spdlog::info("applied migration {}", name);
+    store->sync_mapped_columns(mapping.column_defs());
+    store->remember_field_ids(mapping.resolved_field_ids());
+    const RemapSummary summary = run_remap(*store, mapping, scope_key(config.jira));
+    const double rate = summary.seconds > 0 ? static_cast<double>(summary.issues_read) / summary.seconds : 0.0;
+    log_event(spdlog::level::info, "run_finished",
+              {{"run_id", summary.run_id},
+               {"status", run_status_name(summary.status)},
+               {"issues_upserted", summary.counters.issues_upserted},
+               {"dead_lettered", summary.counters.dead_lettered},
+               {"requests", 0},
+               {"seconds", std::round(summary.seconds * 1000) / 1000},
+               {"issues_per_second", std::round(rate)}},
+              "{}", remap_summary_line(summary));
+    return summary.status == RunStatus::partial ? ExitCode::dead_lettered : ExitCode::ok;
 }
 
 ExitCode command_fields(const Config& config) {
@@ -223,24 +339,75 @@ ExitCode command_fields(const Config& config) {
     const auto site_fields = jira.api.fields();
     Mapping mapping = Mapping::load(config.mapping_file);
     std::string unresolved;
+    // The ids earlier runs resolved keep renamed fields working; the database is only read.
+    const auto remembered = stored_field_ids(config.database);
     try {
-        for (const auto& warning : mapping.resolve_fields(site_fields)) spdlog::warn("{}", warning);
+        for (const auto& warning : mapping.resolve_fields(site_fields, remembered)) spdlog::warn("{}", warning);
     } catch (const ConfigError& e) {
         unresolved = e.what();
     }
-    std::set<std::string> used;
-    for (const auto& column : mapping.columns())
-        if (column.resolved_field_id) used.insert(*column.resolved_field_id);
 
-    std::cout << fmt::format("{:<2}{:<28} {:<36} {:<7} {}\n", "", "ID", "NAME", "CUSTOM", "TYPE");
+    // Field id -> the mapping's columns using it, with the name the mapping gives when Jira's differs.
+    std::map<std::string, std::vector<std::string>> used;
+    std::map<std::string, const JiraField*> by_id;
+    std::map<std::string, const JiraField*> by_name;  // unique names only (an ambiguous one marks nothing)
+    std::set<std::string> shared_names;
+    for (const auto& f : site_fields) {
+        by_id[f.id] = &f;
+        if (!by_name.emplace(f.name, &f).second) shared_names.insert(f.name);
+    }
+    for (const auto& n : shared_names) by_name.erase(n);
+    std::set<std::string> unresolved_columns;
+    std::vector<std::string> renamed;
+    for (const auto& column : mapping.columns()) {
+        std::optional<std::string> id = column.resolved_field_id;
+        if (column.is_field() && !id) {
+            // The mapping as a whole did not resolve (resolve_fields changes nothing then): look this
+            // column up on its own, so the columns that do resolve are still marked.
+            for (const auto& c : column.field_candidates) {
+                if (by_id.count(c)) id = c;
+                else if (const auto n = by_name.find(c); n != by_name.end()) id = n->second->id;
+                if (id) break;
+            }
+            if (!id)
+                if (const auto r = remembered.find(column.name); r != remembered.end() && by_id.count(r->second))
+                    id = r->second;
+            if (!id && column.required) unresolved_columns.insert(column.name);
+        }
+        if (id) {
+            std::string note = column.name;
+            const auto it = by_id.find(*id);
+            const bool by_name_or_id = it != by_id.end() &&
+                std::any_of(column.field_candidates.begin(), column.field_candidates.end(),
+                            [&](const std::string& c) { return c == it->second->name || c == it->second->id; });
+            if (!by_name_or_id && it != by_id.end())
+                renamed.push_back(fmt::format("RENAMED     column {}: the mapping says '{}', Jira now calls {} '{}'",
+                                              column.name, column.field, *id, it->second->name));
+            used[*id].push_back(note);
+        } else if (column.source.rfind("fields.", 0) == 0) {
+            // A `source:` path into fields.X uses field X too.
+            std::string source_id = column.source.substr(7);
+            source_id = source_id.substr(0, source_id.find_first_of(".["));
+            if (by_id.count(source_id)) used[source_id].push_back(column.name);
+        }
+    }
+
+    std::cout << fmt::format("{:<2}{:<28} {:<36} {:<7} {:<24} {}\n", "", "ID", "NAME", "CUSTOM", "COLUMNS", "TYPE");
     for (const auto& f : site_fields) {
         std::string type = f.schema_type.value_or("-");
         if (f.items_type) type += "<" + *f.items_type + ">";
         if (f.custom_type) type += " (" + *f.custom_type + ")";
-        std::cout << fmt::format("{:<2}{:<28} {:<36} {:<7} {}\n", used.count(f.id) ? "*" : "", f.id, f.name,
-                                 f.custom ? "yes" : "no", type);
+        std::string columns;
+        if (const auto it = used.find(f.id); it != used.end())
+            for (const auto& c : it->second) columns += (columns.empty() ? "" : ", ") + c;
+        std::cout << fmt::format("{:<2}{:<28} {:<36} {:<7} {:<24} {}\n", used.count(f.id) ? "*" : "", f.id, f.name,
+                                 f.custom ? "yes" : "no", columns.empty() ? "-" : columns, type);
     }
     std::cout << fmt::format("{} fields; * = used by {}\n", site_fields.size(), config.mapping_file.string());
+    for (const auto& line : renamed) std::cout << line << "\n";
+    for (const auto& column : mapping.columns())
+        if (unresolved_columns.count(column.name))
+            std::cout << fmt::format("UNRESOLVED  column {}: Jira has no field '{}'\n", column.name, column.field);
     if (!unresolved.empty()) throw ConfigError(unresolved);
     return ExitCode::ok;
 }

@@ -19,8 +19,13 @@ struct RunOutput {
 };
 
 ExitCode command_sync(const Config& config, const SyncOptions& options, const RunOutput& output = {});
+// Deletion reconciliation as its own run (mode `reconcile`); exit 1 when a guard refuses (see sync/reconciler.hpp).
+ExitCode command_reconcile(const Config& config, bool force, const RunOutput& output = {});
 ExitCode command_status(const Config& config, bool as_json);
 ExitCode command_migrate(const Config& config);
+// Recomputes every mapped column of every stored issue from its raw JSON; never calls Jira. Exit 3 when
+// some issues went to the dead letters.
+ExitCode command_remap(const Config& config);
 ExitCode command_fields(const Config& config);
 ExitCode command_dead_letters(const Config& config, bool include_resolved);
 ExitCode command_retry_dead_letters(const Config& config, const RunOutput& output = {});

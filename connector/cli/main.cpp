@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", quiet, "only warnings and errors");
     std::string metrics_file;
     app.add_option("--metrics-file", metrics_file,
-                   "write Prometheus metrics of the run to this file at its end (sync, retry-dead-letters); "
+                   "write Prometheus metrics of the run to this file at its end (sync, reconcile, retry-dead-letters); "
                    "overrides metrics_file in the config");
 
     SyncOptions sync_options;
@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
     sync->add_flag("--full", full, "re-read every issue in scope; resumes an interrupted full run");
     sync->add_flag("--restart", sync_options.restart, "discard an interrupted run's checkpoint and start over");
     sync->add_option("--jql", sync_options.extra_jql, "one-off run restricted to (scope) AND (EXTRA); keeps the watermark");
+
+    bool force = false;
+    auto* reconcile = app.add_subcommand(
+        "reconcile", "soft-delete issues that vanished from the scope (deleted, moved out, hidden); restore returning ones");
+    reconcile->add_flag("--force", force, "apply even when more than sync.max_delete_fraction of the live issues vanished");
 
     bool status_json = false;
     auto* status = app.add_subcommand("status", "watermark, checkpoint, last runs, row counts, open dead letters");
@@ -61,6 +66,8 @@ int main(int argc, char** argv) {
 
     auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
     auto* fields = app.add_subcommand("fields", "list the site's fields and check the mapping's field: references");
+    auto* remap = app.add_subcommand("remap",
+                                     "recompute the mapped columns of every stored issue from its raw JSON (no Jira calls)");
     auto* version = app.add_subcommand("version", "print the version");
 
     try {
@@ -100,6 +107,8 @@ int main(int argc, char** argv) {
                 throw ConfigError("--jql: must not contain ORDER BY (the connector orders the results itself)");
             sync_options.mode = !sync_options.extra_jql.empty() ? SyncMode::jql : full ? SyncMode::full : SyncMode::incremental;
             code = command_sync(config, sync_options, run_output);
+        } else if (reconcile->parsed()) {
+            code = command_reconcile(config, force, run_output);
         } else if (status->parsed()) {
             code = command_status(config, status_json);
         } else if (dead_letters->parsed()) {
@@ -112,6 +121,8 @@ int main(int argc, char** argv) {
             code = command_migrate(config);
         } else if (fields->parsed()) {
             code = command_fields(config);
+        } else if (remap->parsed()) {
+            code = command_remap(config);
         }
         return static_cast<int>(code);
     } catch (const Error& e) {

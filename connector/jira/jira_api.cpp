@@ -157,4 +157,120 @@ void JiraApi::fetch_issue_changelog(std::int64_t issue_id, const HistorySink& si
     }
 }
 
+// --- deletion reconciliation ---
+
+namespace {
+
+std::string id_list(const std::vector<std::int64_t>& ids, std::size_t first, std::size_t last) {
+    std::string out;
+    for (std::size_t i = first; i < last; ++i) {
+        if (i > first) out += ", ";
+        out += std::to_string(ids[i]);
+    }
+    return out;
+}
+
+std::string comma_joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
+}  // namespace
+
+SearchResponse JiraApi::search_ids_page(const std::string& jql, const std::optional<std::string>& next_page_token,
+                                        std::int64_t start_at, int max_results) {
+    SearchResponse out;
+    if (m_client.flavor() == Flavor::cloud) {
+        nlohmann::json body = {{"jql", jql},
+                               {"maxResults", std::clamp(max_results, 1, kCloudMaxIdsPage)},
+                               {"fields", nlohmann::json::array({"id"})}};
+        if (next_page_token) body["nextPageToken"] = *next_page_token;
+        auto page = m_client.post("/rest/api/3/search/jql", body);
+        if (auto it = page.find("issues"); it != page.end() && it->is_array())
+            out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
+        if (auto it = page.find("nextPageToken"); it != page.end() && it->is_string())
+            out.next_page_token = it->get<std::string>();
+        out.is_last = page.value("isLast", !out.next_page_token.has_value()) || !out.next_page_token;
+        return out;
+    }
+    auto page = m_client.get("/rest/api/2/search", {{"jql", jql},
+                                                    {"startAt", std::to_string(start_at)},
+                                                    {"maxResults", std::to_string(max_results)},
+                                                    {"fields", "id"}});
+    if (auto it = page.find("issues"); it != page.end() && it->is_array())
+        out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
+    out.start_at = page.value("startAt", start_at);
+    out.max_results = page.value("maxResults", static_cast<std::int64_t>(max_results));
+    out.total = page.value("total", static_cast<std::int64_t>(0));
+    out.is_last = out.issues.empty() || out.start_at + static_cast<std::int64_t>(out.issues.size()) >= out.total;
+    return out;
+}
+
+std::vector<nlohmann::json> JiraApi::fetch_issues_by_id(const std::vector<std::int64_t>& ids,
+                                                        const std::vector<std::string>& fields) {
+    std::vector<nlohmann::json> out;
+    for (std::size_t first = 0; first < ids.size(); first += kBulkFetchMaxIssues) {
+        const auto last = std::min(ids.size(), first + kBulkFetchMaxIssues);
+        if (m_client.flavor() == Flavor::cloud) {
+            nlohmann::json keys = nlohmann::json::array();
+            for (std::size_t i = first; i < last; ++i) keys.push_back(std::to_string(ids[i]));
+            auto page = m_client.post("/rest/api/3/issue/bulkfetch", {{"issueIdsOrKeys", keys}, {"fields", fields}});
+            for (auto& issue : page.value("issues", nlohmann::json::array())) out.push_back(std::move(issue));
+            continue;
+        }
+        // Server has no bulk fetch; a search by id costs the same one request per 100 ids. The site may cap
+        // a page below 100, so follow startAt until `total`.
+        const std::string jql = "id in (" + id_list(ids, first, last) + ") ORDER BY id ASC";
+        std::int64_t start_at = 0;
+        for (;;) {
+            auto page = m_client.get("/rest/api/2/search", {{"jql", jql},
+                                                            {"startAt", std::to_string(start_at)},
+                                                            {"maxResults", std::to_string(kBulkFetchMaxIssues)},
+                                                            {"fields", comma_joined(fields)},
+                                                            {"validateQuery", "false"}});
+            auto issues = page.value("issues", nlohmann::json::array());
+            start_at += static_cast<std::int64_t>(issues.size());
+            for (auto& issue : issues) out.push_back(std::move(issue));
+            if (issues.empty() || start_at >= page.value("total", std::int64_t{0})) break;
+        }
+    }
+    return out;
+}
+
+std::vector<std::int64_t> JiraApi::ids_matching(const std::string& restriction, const std::vector<std::int64_t>& ids) {
+    std::vector<std::int64_t> out;
+    for (std::size_t first = 0; first < ids.size(); first += kBulkFetchMaxIssues) {
+        const auto last = std::min(ids.size(), first + kBulkFetchMaxIssues);
+        std::string jql = "id in (" + id_list(ids, first, last) + ")";
+        if (!restriction.empty()) jql = "(" + restriction + ") AND " + jql;
+        jql += " ORDER BY id ASC";
+        if (m_client.flavor() == Flavor::cloud) {
+            std::optional<std::string> token;
+            for (;;) {
+                auto page = search_ids_page(jql, token, 0, kBulkFetchMaxIssues);
+                for (const auto& issue : page.issues) out.push_back(json_id(issue.at("id")));
+                if (page.is_last || !page.next_page_token || page.next_page_token == token) break;
+                token = page.next_page_token;
+            }
+            continue;
+        }
+        std::int64_t start_at = 0;
+        for (;;) {
+            auto page = m_client.get("/rest/api/2/search", {{"jql", jql},
+                                                            {"startAt", std::to_string(start_at)},
+                                                            {"maxResults", std::to_string(kBulkFetchMaxIssues)},
+                                                            {"fields", "id"},
+                                                            {"validateQuery", "false"}});
+            auto issues = page.value("issues", nlohmann::json::array());
+            start_at += static_cast<std::int64_t>(issues.size());
+            for (const auto& issue : issues) out.push_back(json_id(issue.at("id")));
+            if (issues.empty() || start_at >= page.value("total", std::int64_t{0})) break;
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 }  // namespace j2s

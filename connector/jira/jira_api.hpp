@@ -31,6 +31,9 @@ constexpr int kCloudMaxPageWithFields = 100;
 // Issues per changelog/bulkfetch call, and histories per response page (Jira's limits).
 constexpr int kBulkChangelogMaxIssues = 1000;
 constexpr int kBulkChangelogMaxHistories = 10000;
+// Issues per id-only search page on cloud, and per issue/bulkfetch call.
+constexpr int kCloudMaxIdsPage = 5000;
+constexpr int kBulkFetchMaxIssues = 100;
 
 class JiraApi {
 public:
@@ -60,6 +63,20 @@ public:
     // server: GET /rest/api/2/issue/{id}/changelog per issue, all pages. An issue deleted meanwhile gives none.
     using HistorySink = std::function<void(std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories)>;
     void fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const HistorySink& sink);
+
+    // Deletion reconciliation (see sync/reconciler.hpp).
+    // One page of `jql` with only issue ids: cloud POST search/jql with fields ["id"] and up to
+    // kCloudMaxIdsPage rows; server GET /rest/api/2/search with fields=id and `max_results` (the site caps it
+    // and reports the size it used in SearchResponse::max_results).
+    SearchResponse search_ids_page(const std::string& jql, const std::optional<std::string>& next_page_token,
+                                   std::int64_t start_at, int max_results);
+    // The issues among `ids` that exist and the account can see, with `fields`; missing ones are left out.
+    // cloud: POST /rest/api/3/issue/bulkfetch, kBulkFetchMaxIssues per call; server: search `id in (...)`
+    // (validateQuery=false, so an unknown id matches nothing instead of failing the query).
+    std::vector<nlohmann::json> fetch_issues_by_id(const std::vector<std::int64_t>& ids,
+                                                   const std::vector<std::string>& fields);
+    // The ids among `ids` that match `restriction` (a JQL condition without ORDER BY), ascending.
+    std::vector<std::int64_t> ids_matching(const std::string& restriction, const std::vector<std::int64_t>& ids);
 
     JiraClient& client() { return m_client; }
 

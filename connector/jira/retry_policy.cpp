@@ -45,6 +45,11 @@ std::chrono::milliseconds until(Timestamp when, Timestamp now) {
 }  // namespace
 
 std::optional<std::chrono::milliseconds> server_requested_wait(const HttpResponse& response, Timestamp now) {
+    // An HTTP-date Retry-After and X-RateLimit-Reset are instants on the site's clock: measure them from the
+    // response's own Date, so a local clock that is off neither sends a request early nor waits an hour
+    // for nothing. Date has whole seconds, which can only lengthen the wait by less than one.
+    if (auto date = response.header("date"))
+        if (auto site_now = parse_http_date(*date)) now = *site_now;
     if (auto value = response.header("retry-after")) {
         try {
             std::size_t used = 0;

@@ -20,7 +20,8 @@ std::chrono::milliseconds backoff_delay(int attempt, std::mt19937_64& rng,
                                         std::chrono::milliseconds cap = std::chrono::milliseconds(30000));
 
 // The wait the server asked for: `Retry-After` in seconds or as an HTTP date, else `X-RateLimit-Reset`
-// (ISO-8601, e.g. 2024-03-05T14:07Z). nullopt when the response names no wait.
+// (ISO-8601, e.g. 2024-03-05T14:07Z). nullopt when the response names no wait. The dates are measured from
+// the response's `Date` header when it has one (the site's clock), else from `now`.
 std::optional<std::chrono::milliseconds> server_requested_wait(const HttpResponse& response, Timestamp now);
 
 }  // namespace j2s

@@ -177,8 +177,29 @@ std::vector<nlohmann::json> SearchCursor::fetch_server() {
         std::vector<nlohmann::json> issues = std::move(page.issues);
         if (anchored) {
             const bool anchor_in_place = !issues.empty() && json_id(issues.front().at("id")) == *m_state.anchor_id;
-            if (!anchor_in_place) {
-                // Rows already read left the result; offsets moved. Re-query from what was read.
+            if (!anchor_in_place && attempt == 0) {
+                // Rows already read left the result (edited rows move to the end, deleted and moved-out ones
+                // vanish), so the anchor now sits a little earlier: nothing can move in front of it. Look for
+                // it up to a page further back before re-reading the newest minute, which under a steady
+                // stream of edits holds every recently edited issue and would be re-read after every page.
+                const std::int64_t back = std::min<std::int64_t>(m_state.start_at - 1, m_page_size);
+                const std::int64_t window_at = m_state.start_at - 1 - back;
+                SearchResponse wider = m_api.search_page(m_state.jql, std::nullopt, window_at,
+                                                         static_cast<int>(back + 1 + m_page_size), m_with_changelog);
+                auto anchor = std::find_if(wider.issues.begin(), wider.issues.end(), [&](const nlohmann::json& i) {
+                    return json_id(i.at("id")) == *m_state.anchor_id;
+                });
+                if (anchor != wider.issues.end()) {
+                    const std::int64_t anchor_at = window_at + (anchor - wider.issues.begin());
+                    spdlog::debug("search results shifted by {} rows; continuing after the anchor",
+                                  m_state.start_at - 1 - anchor_at);
+                    m_state.start_at = anchor_at + 1;
+                    issues.assign(std::make_move_iterator(anchor), std::make_move_iterator(wider.issues.end()));
+                    page.total = wider.total;
+                }
+            }
+            if (issues.empty() || json_id(issues.front().at("id")) != *m_state.anchor_id) {
+                // The anchor itself changed or too many rows left: re-query from what was read.
                 if (attempt >= 3) throw Error("the server's search results keep shifting; try again later");
                 reanchor();
                 continue;

@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "store/migrations.hpp"
+#include "store/postgres_connection.hpp"
 #include "util/errors.hpp"
 #include "util/sha256.hpp"
 
@@ -27,44 +28,12 @@ constexpr const char* kInterrupted = "interrupted (the process stopped before th
 constexpr const char* kPageIssues = "j2s_page_issues";
 constexpr const char* kPageChangelog = "j2s_page_changelog";
 
-const std::set<std::string> kFixedIssueColumns{"id",  "key",        "project_key",    "created",  "updated",
-                                               "raw", "deleted_at", "deleted_reason", "synced_at"};
-
 const char* const kChangelogColumns[] = {
     "history_id", "item_index", "issue_id", "author_account_id", "author_display_name", "created", "field",
     "field_id",   "field_type", "from_value", "from_string",     "to_value",            "to_string"};
 
 Timestamp now_utc() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
-const char* postgres_type(ColumnType t) {
-    switch (t) {
-        case ColumnType::text:
-            return "text";
-        case ColumnType::integer:
-            return "bigint";
-        case ColumnType::number:
-            return "double precision";
-        case ColumnType::boolean:
-            return "boolean";
-        case ColumnType::timestamp:
-            return "timestamptz";
-        case ColumnType::date:
-            return "date";
-        case ColumnType::json:
-            return "jsonb";
-    }
-    return "text";
-}
-
-// Same rule as the SQLite store: names reach SQL text, so the store checks them itself.
-void check_column_name(const std::string& name) {
-    static const std::regex kName("^[a-z_][a-z0-9_]{0,62}$");
-    if (!std::regex_match(name, kName))
-        throw StoreError("invalid mapped column name '" + name + "' (allowed: [a-z_][a-z0-9_]{0,62})");
-    if (kFixedIssueColumns.count(name))
-        throw StoreError("mapped column '" + name + "' would replace a fixed column of issues");
 }
 
 // Mapped names may be reserved words (`order`, `user`), so every identifier is quoted.
@@ -301,11 +270,7 @@ bool is_connection_loss(const pqxx::sql_error& e) {
 
 }  // namespace
 
-struct PostgresStore::Connection {
-    std::unique_ptr<pqxx::connection> db;
-    std::unique_ptr<pqxx::errorhandler> notices;  // registered on db, so it goes first
-    ~Connection() { notices.reset(); }
-};
+// PostgresStore::Connection is defined in postgres_connection.hpp (the *_mapping.cpp file uses it too).
 
 std::string PostgresStore::scrub(const std::string& text, const std::string& url) {
     std::string out = text;
@@ -444,74 +409,13 @@ std::vector<std::string> PostgresStore::migrate() {
     });
 }
 
-void PostgresStore::sync_mapped_columns(const std::vector<ColumnDef>& columns) {
-    std::set<std::string> seen;
-    for (const auto& c : columns) {
-        check_column_name(c.name);
-        if (!seen.insert(c.name).second) throw StoreError("mapped column '" + c.name + "' is listed twice");
-    }
-    guarded("updating the mapped columns", [&] {
-        m_page_tables_ready = false;  // they copy the issues table's shape
-        pqxx::work tx(*m_conn->db);
-        // The same lock as migrate: two runs adding one column must not race on ALTER TABLE.
-        tx.exec_params("SELECT pg_advisory_xact_lock($1)", hash_key("jira2sql migrate\n" + m_schema));
-
-        std::set<std::string> table_columns;
-        for (const auto& row : tx.exec_params(
-                 "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = "
-                 "'issues'",
-                 m_schema))
-            table_columns.insert(row[0].as<std::string>());
-        if (table_columns.empty())
-            throw StoreError("the issues table is missing on " + describe() + ": run migrate first");
-
-        std::map<std::string, std::string> recorded;
-        for (const auto& row : tx.exec("SELECT name, type FROM mapped_columns"))
-            recorded[row[0].as<std::string>()] = row[1].as<std::string>();
-
-        bool added = false;
-        for (const auto& c : columns) {
-            const char* type_name = column_type_name(c.type);
-            const auto old = recorded.find(c.name);
-            if (old != recorded.end()) {
-                if (old->second != type_name)
-                    spdlog::warn(
-                        "mapped column '{}' changed type from {} to {}; the column keeps its {} storage "
-                        "until remap support changes it, so no stored value is lost",
-                        c.name, old->second, type_name, old->second);
-                continue;
-            }
-            if (!table_columns.count(c.name)) {
-                tx.exec("ALTER TABLE issues ADD COLUMN " + quoted(c.name) + " " + postgres_type(c.type));
-                table_columns.insert(c.name);
-                added = true;
-            }
-            tx.exec_params(
-                "INSERT INTO mapped_columns (name, type, added_at) VALUES ($1, $2, now()) "
-                "ON CONFLICT (name) DO NOTHING",
-                c.name, type_name);
-            spdlog::info("added mapped column {} ({}) to issues on {}", c.name, type_name, describe());
-        }
-        for (const auto& [name, type] : recorded)
-            if (!seen.count(name))
-                spdlog::warn(
-                    "mapped column '{}' is no longer in the mapping; it stays in issues (no longer updated) "
-                    "until remap support drops it",
-                    name);
-
-        // PostgreSQL fixes a view's columns when it is created, so `SELECT *` must be re-expanded for
-        // issues_live to show new columns. OR REPLACE keeps grants and views built on top of it; it can
-        // only append columns, which is all this method ever does.
-        const auto view_columns = tx.exec_params1(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = $1 AND table_name = "
-            "'issues_live'",
-            m_schema)[0].as<std::size_t>();
-        if (added || view_columns != table_columns.size())
-            tx.exec("CREATE OR REPLACE VIEW issues_live AS SELECT * FROM issues WHERE deleted_at IS NULL");
-        tx.commit();
-    });
+// The change itself is in postgres_store_mapping.cpp (apply_mapped_columns).
+std::vector<MappingChange> PostgresStore::sync_mapped_columns(const std::vector<ColumnDef>& columns) {
+    m_page_tables_ready = false;  // they copy the issues table's shape
+    auto changes = guarded("updating the mapped columns", [&] { return apply_mapped_columns(columns); });
     m_mapped_columns.clear();
     for (const auto& c : columns) m_mapped_columns.push_back(c.name);
+    return changes;
 }
 
 std::unique_ptr<RunLock> PostgresStore::acquire_lock(const std::string& scope_key) {

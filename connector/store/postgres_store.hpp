@@ -43,7 +43,14 @@ class PostgresStore final : public Store {
 
     std::string describe() const override;
     std::vector<std::string> migrate() override;
-    void sync_mapped_columns(const std::vector<ColumnDef>& columns) override;
+    std::vector<MappingChange> sync_mapped_columns(const std::vector<ColumnDef>& columns) override;  // *_mapping.cpp
+    std::map<std::string, std::string> remembered_field_ids() override;
+    void remember_field_ids(const std::map<std::string, std::string>& ids) override;
+    std::vector<MappingChange> mapping_changes() override;
+    std::vector<std::string> refill_pending_columns() override;
+    void clear_refill_pending(const std::vector<std::string>& columns) override;
+    std::vector<StoredRaw> read_raw_batch(std::int64_t after_id, int limit) override;
+    PageResult commit_remap_batch(const RemapBatch& batch) override;
     std::unique_ptr<RunLock> acquire_lock(const std::string& scope_key) override;
     ScopeState load_scope_state(const std::string& scope_key) override;
     std::int64_t start_run(const std::string& scope_key, const std::string& mode,
@@ -61,6 +68,8 @@ class PostgresStore final : public Store {
     std::optional<std::string> lock_holder(const std::string& scope_key) override;  // *_store_ops.cpp
     std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() override;
     std::vector<StoredIssueSample> sample_live_issues(int n) override;
+    StoredIssueIds stored_issue_ids() override;                                    // *_store_reconcile.cpp
+    ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) override;
 
     const std::string& schema() const { return m_schema; }
 
@@ -75,6 +84,7 @@ class PostgresStore final : public Store {
     static std::string scrub(const std::string& text, const std::string& url);
 
   private:
+    std::vector<MappingChange> apply_mapped_columns(const std::vector<ColumnDef>& columns);  // *_mapping.cpp
     struct Connection;  // libpqxx's connection and its notice handler, kept out of this header
     std::unique_ptr<Connection> connect(const std::string& what) const;
     std::string scrub(const std::string& text) const;

@@ -25,38 +25,8 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kIdChunk = 500;  // well under SQLite's bound-parameter limit
 constexpr const char* kInterrupted = "interrupted (the process stopped before the run finished)";
 
-// The fixed columns of `issues`; a mapped column may not shadow one.
-const std::set<std::string> kFixedIssueColumns{"id",  "key",        "project_key",    "created",  "updated",
-                                               "raw", "deleted_at", "deleted_reason", "synced_at"};
-
 Timestamp now_utc() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
-
-const char* sqlite_type(ColumnType t) {
-    switch (t) {
-        case ColumnType::integer:
-        case ColumnType::boolean:
-            return "INTEGER";
-        case ColumnType::number:
-            return "REAL";
-        case ColumnType::text:
-        case ColumnType::timestamp:
-        case ColumnType::date:
-        case ColumnType::json:
-            return "TEXT";
-    }
-    return "TEXT";
-}
-
-// Mapped column names reach SQL text (ALTER TABLE, INSERT column lists), so they are checked here as well
-// as in the mapping loader: the store must not depend on a caller's validation to stay injection-free.
-void check_column_name(const std::string& name) {
-    static const std::regex kName("^[a-z_][a-z0-9_]{0,62}$");
-    if (!std::regex_match(name, kName))
-        throw StoreError("invalid mapped column name '" + name + "' (allowed: [a-z_][a-z0-9_]{0,62})");
-    if (kFixedIssueColumns.count(name))
-        throw StoreError("mapped column '" + name + "' would replace a fixed column of issues");
 }
 
 std::string quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
@@ -293,60 +263,14 @@ std::vector<std::string> SqliteStore::migrate() {
     });
 }
 
-void SqliteStore::sync_mapped_columns(const std::vector<ColumnDef>& columns) {
-    std::set<std::string> seen;
-    for (const auto& c : columns) {
-        check_column_name(c.name);
-        if (!seen.insert(c.name).second) throw StoreError("mapped column '" + c.name + "' is listed twice");
-    }
-    guarded(describe(), "updating the mapped columns", [&] {
-        m_page.reset();  // statements compiled against the old table shape must not outlive it
-        SQLite::Transaction tx(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-
-        std::set<std::string> table_columns;
-        SQLite::Statement info(*m_db, "SELECT name FROM pragma_table_info('issues')");
-        while (info.executeStep()) table_columns.insert(info.getColumn(0).getString());
-        if (table_columns.empty())
-            throw StoreError("the issues table is missing on " + describe() + ": run migrate first");
-
-        std::map<std::string, std::string> recorded;  // name -> type
-        SQLite::Statement rec(*m_db, "SELECT name, type FROM mapped_columns");
-        while (rec.executeStep()) recorded[rec.getColumn(0).getString()] = rec.getColumn(1).getString();
-
-        const std::string now = format_utc(now_utc());
-        SQLite::Statement record(*m_db,
-                                 "INSERT INTO mapped_columns (name, type, added_at) VALUES (?, ?, ?) "
-                                 "ON CONFLICT (name) DO NOTHING");
-        for (const auto& c : columns) {
-            const char* type_name = column_type_name(c.type);
-            const auto old = recorded.find(c.name);
-            if (old != recorded.end()) {
-                if (old->second != type_name)
-                    spdlog::warn(
-                        "mapped column '{}' changed type from {} to {}; the column keeps its {} storage "
-                        "until remap support changes it, so no stored value is lost",
-                        c.name, old->second, type_name, old->second);
-                continue;
-            }
-            if (!table_columns.count(c.name))
-                m_db->exec("ALTER TABLE issues ADD COLUMN " + quoted(c.name) + " " + sqlite_type(c.type));
-            record.bind(1, c.name);
-            record.bind(2, type_name);
-            record.bind(3, now);
-            record.exec();
-            record.reset();
-            spdlog::debug("added mapped column {} ({}) to issues on {}", c.name, type_name, describe());
-        }
-        for (const auto& [name, type] : recorded)
-            if (!seen.count(name))
-                spdlog::warn(
-                    "mapped column '{}' is no longer in the mapping; it stays in issues (no longer updated) "
-                    "until remap support drops it",
-                    name);
-        tx.commit();
-    });
+// The change itself is in sqlite_store_mapping.cpp (apply_mapped_columns); here only what needs the page
+// statements' definition.
+std::vector<MappingChange> SqliteStore::sync_mapped_columns(const std::vector<ColumnDef>& columns) {
+    m_page.reset();  // statements compiled against the old table shape must not outlive it
+    auto changes = apply_mapped_columns(columns);
     m_mapped_columns.clear();
     for (const auto& c : columns) m_mapped_columns.push_back(c.name);
+    return changes;
 }
 
 std::filesystem::path SqliteStore::lock_path(const std::string& scope_key) const {

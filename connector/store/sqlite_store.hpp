@@ -9,9 +9,8 @@
 // Timestamps are stored as `YYYY-MM-DDTHH:MM:SS.sssZ` text, which orders correctly as text.
 // The run lock is a flock on `<db path>.<first 12 hex of sha256(scope_key)>.lock`, next to the database.
 //
-// Mapped columns: sync_mapped_columns() only ever adds columns. A column that left the mapping stays
-// (logged as a warning); a column whose type changed keeps its old SQL type (logged): both keep data safe
-// until remap support handles them.
+// Mapped columns: sync_mapped_columns() adds new columns, drops removed ones (ALTER TABLE DROP COLUMN)
+// and recreates retyped ones empty, to be refilled from raw by a remap (sqlite_store_mapping.cpp).
 
 #include <filesystem>
 #include <memory>
@@ -38,7 +37,14 @@ class SqliteStore final : public Store {
 
     std::string describe() const override;
     std::vector<std::string> migrate() override;
-    void sync_mapped_columns(const std::vector<ColumnDef>& columns) override;
+    std::vector<MappingChange> sync_mapped_columns(const std::vector<ColumnDef>& columns) override;  // *_mapping.cpp
+    std::map<std::string, std::string> remembered_field_ids() override;
+    void remember_field_ids(const std::map<std::string, std::string>& ids) override;
+    std::vector<MappingChange> mapping_changes() override;
+    std::vector<std::string> refill_pending_columns() override;
+    void clear_refill_pending(const std::vector<std::string>& columns) override;
+    std::vector<StoredRaw> read_raw_batch(std::int64_t after_id, int limit) override;
+    PageResult commit_remap_batch(const RemapBatch& batch) override;
     std::unique_ptr<RunLock> acquire_lock(const std::string& scope_key) override;
     ScopeState load_scope_state(const std::string& scope_key) override;
     std::int64_t start_run(const std::string& scope_key, const std::string& mode,
@@ -56,11 +62,14 @@ class SqliteStore final : public Store {
     std::optional<std::string> lock_holder(const std::string& scope_key) override;  // *_store_ops.cpp
     std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() override;
     std::vector<StoredIssueSample> sample_live_issues(int n) override;
+    StoredIssueIds stored_issue_ids() override;                                    // *_store_reconcile.cpp
+    ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) override;
 
     // The lock file acquire_lock(scope_key) uses.
     std::filesystem::path lock_path(const std::string& scope_key) const;
 
   private:
+    std::vector<MappingChange> apply_mapped_columns(const std::vector<ColumnDef>& columns);  // *_mapping.cpp
     struct PageStatements;  // prepared once, reused by every commit_page
     PageStatements& page_statements();
 

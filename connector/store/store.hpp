@@ -8,6 +8,7 @@
 // rolled back, so a failed commit_page leaves the previous checkpoint in place.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,6 +129,54 @@ struct StoredIssueSample {
     std::string raw_json;
 };
 
+// One applied change of the mapped columns, as recorded in mapping_changes (store_mapping docs in
+// schema/README.md, "Mapping changes").
+struct MappingChange {
+    std::string column;
+    std::string change;  // added | removed | retyped | field_changed
+    std::optional<std::string> old_type, new_type;  // column type names ("integer"); none where n/a
+    std::optional<std::string> field_id;            // the (new) Jira field id, for field: columns
+    std::optional<std::string> old_field_id;        // field_changed only
+    std::string at;                                 // when it was applied (read back only)
+};
+
+// A stored issue as remap reads it.
+struct StoredRaw {
+    std::int64_t id = 0;
+    std::string key;
+    std::string raw_json;
+};
+
+// One batch of a remap, committed atomically with its checkpoint.
+struct RemapBatch {
+    std::int64_t run_id = 0;
+    std::string state_key;             // the sync_state row of the remap checkpoint
+    std::vector<std::string> columns;  // the mapped columns written (a subset of the mapped columns)
+    std::vector<std::pair<std::int64_t, std::vector<SqlValue>>> rows;  // id -> values in `columns` order
+    std::vector<DeadLetterRecord> dead_letters;  // stage transform; the row keeps its stored values
+    std::string checkpoint_json;
+    RunCounters run_totals;  // before this batch, as in PageCommit
+};
+
+// Deletion reconciliation (sync/reconciler.hpp).
+struct StoredIssueIds {
+    std::vector<std::int64_t> live;          // deleted_at IS NULL, ascending
+    std::vector<std::int64_t> soft_deleted;  // deleted_at IS NOT NULL, ascending
+};
+
+struct ReconcileChanges {
+    Timestamp deleted_at{};                    // Jira's clock when the census started
+    std::vector<std::int64_t> deleted;         // gone from Jira: deleted_reason 'deleted'
+    std::vector<std::int64_t> out_of_scope;    // exist, no longer match the scope: 'out_of_scope'
+    std::vector<std::int64_t> restored;        // back in the census: deleted_at/deleted_reason cleared
+};
+
+struct ReconcileApplied {
+    std::int64_t deleted = 0;       // rows that were live and are now soft-deleted as 'deleted'
+    std::int64_t out_of_scope = 0;  // ... as 'out_of_scope'
+    std::int64_t restored = 0;      // rows that were soft-deleted and are live again
+};
+
 // Held for the duration of a run; releasing it (destruction, or the process dying) frees the scope.
 class RunLock {
 public:
@@ -146,9 +195,30 @@ public:
     // Returns the names applied.
     virtual std::vector<std::string> migrate() = 0;
 
-    // Makes the mapped columns of `issues` match `columns` (adds the missing ones; records the set).
-    // REQUIRES: migrate() has run.
-    virtual void sync_mapped_columns(const std::vector<ColumnDef>& columns) = 0;
+    // Makes the mapped columns of `issues` match `columns`, in one transaction: adds the missing ones,
+    // drops the ones that left the mapping, recreates retyped ones empty (SQLite: drop + add; PostgreSQL:
+    // ALTER TYPE ... USING NULL) and marks added/retyped ones refill_pending when the table has rows.
+    // Each change goes to mapping_changes and is returned. Other columns and their data are untouched.
+    // REQUIRES: migrate() has run. Implemented in *_store_mapping.cpp.
+    virtual std::vector<MappingChange> sync_mapped_columns(const std::vector<ColumnDef>& columns) = 0;
+
+    // Mapping changes (*_store_mapping.cpp).
+    // Column -> Jira field id recorded for `field:` columns (mapped_columns.field_id): the `remembered`
+    // of Mapping::resolve_fields.
+    virtual std::map<std::string, std::string> remembered_field_ids() = 0;
+    // Records the ids `field:` columns resolved to; a changed id is logged in mapping_changes.
+    virtual void remember_field_ids(const std::map<std::string, std::string>& ids) = 0;
+    // The recorded changes, oldest first.
+    virtual std::vector<MappingChange> mapping_changes() = 0;
+    // Mapped columns still waiting to be filled from raw (refill_pending), by name.
+    virtual std::vector<std::string> refill_pending_columns() = 0;
+    // Clears refill_pending of `columns`.
+    virtual void clear_refill_pending(const std::vector<std::string>& columns) = 0;
+    // Up to `limit` stored issues with id > after_id, by id.
+    virtual std::vector<StoredRaw> read_raw_batch(std::int64_t after_id, int limit) = 0;
+    // One transaction: writes `columns` of each row (nothing else of it), records the dead letters, saves
+    // the checkpoint under batch.state_key and the run's counters. issues_written counts rows updated.
+    virtual PageResult commit_remap_batch(const RemapBatch& batch) = 0;
 
     // Takes the run lock for `scope_key`, or throws LockedError naming the current holder.
     virtual std::unique_ptr<RunLock> acquire_lock(const std::string& scope_key) = 0;
@@ -188,6 +258,14 @@ public:
     virtual std::vector<std::pair<std::string, std::int64_t>> live_issues_per_project() = 0;
     // Up to `n` live issues drawn at random.
     virtual std::vector<StoredIssueSample> sample_live_issues(int n) = 0;
+
+    // Deletion reconciliation; implemented in *_store_reconcile.cpp.
+    // Every stored issue id, split into live and soft-deleted.
+    virtual StoredIssueIds stored_issue_ids() = 0;
+    // One transaction: soft-deletes the listed ids that are still live (deleted_at, deleted_reason,
+    // synced_at = now) and clears deleted_at/deleted_reason of the restored ones that are soft-deleted. Rows,
+    // raw JSON and changelog stay. Ids not stored are ignored.
+    virtual ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) = 0;
 };
 
 }  // namespace j2s

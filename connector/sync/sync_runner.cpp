@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sync/reconciler.hpp"
 #include "sync/scan_executor.hpp"
 #include "sync/slice_planner.hpp"
 #include "util/errors.hpp"
@@ -135,6 +136,8 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
         } catch (const std::exception& inner) {
             spdlog::error("could not record the failed run: {}", inner.what());
         }
+        // A failed run ends with its summary line too (what it did, how many retries), before the error.
+        spdlog::info("{}", summary_line("sync", summary));
         throw;
     }
 
@@ -145,6 +148,31 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     // A --jql run covers only part of the scope and never moves it.
     std::optional<Timestamp> watermark;
     if (checkpoint.mode != SyncMode::jql) watermark = checkpoint.run_started;
+    // Deletion reconciliation of the whole scope (never for a --jql run, which sees only part of it). If it
+    // fails or a guard refuses, the run is `failed` with the error, but the completed scan keeps its
+    // watermark and drops its checkpoint: the next run does not read the scope again because of it.
+    if (m_config.sync.reconcile_deletes && checkpoint.mode != SyncMode::jql) {
+        try {
+            const auto reconciled = reconcile_deletions(
+                m_api, m_store,
+                {scope_jql, m_config.sync.max_delete_fraction, m_config.sync.overlap_minutes, false});
+            summary.counters.soft_deleted += reconciled.soft_deleted();
+            refresh_request_counters();
+        } catch (const std::exception& e) {
+            refresh_request_counters();
+            summary.status = RunStatus::failed;
+            summary.error = std::string("deletion reconciliation: ") + e.what();
+            summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
+            try {
+                m_store.finish_run(summary.run_id, key, RunStatus::failed, m_clock.now(), summary.counters,
+                                   summary.error, watermark, true);
+            } catch (const std::exception& inner) {
+                spdlog::error("could not record the failed run: {}", inner.what());
+            }
+            throw;
+        }
+        summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
+    }
     m_store.finish_run(summary.run_id, key, summary.status, m_clock.now(), summary.counters, "", watermark, true);
     return summary;
 }

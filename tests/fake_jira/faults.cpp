@@ -33,6 +33,8 @@ void FaultRegistry::add(const json& spec) {
     rule.method = upper(spec.value("method", ""));
     rule.status = spec.value("status", 500);
     rule.remaining = spec.value("count", 1);
+    rule.skip = spec.value("skip", 0);
+    if (rule.skip < 0) throw std::invalid_argument("skip must be >= 0");
     rule.delay_ms = spec.value("delay_ms", 0);
     rule.truncate_body = spec.value("truncate_body", false);
     if (spec.contains("headers")) {
@@ -53,6 +55,10 @@ std::optional<FaultRule> FaultRegistry::take(const std::string& method, const st
     for (auto it = m_rules.begin(); it != m_rules.end(); ++it) {
         if (!it->method.empty() && it->method != method) continue;
         if (!std::regex_search(path, it->compiled)) continue;
+        if (it->skip > 0) {  // this request passes; the rule stays and still blocks later rules from matching it
+            --it->skip;
+            return std::nullopt;
+        }
         FaultRule hit = *it;
         if (--it->remaining <= 0) m_rules.erase(it);
         return hit;
@@ -65,6 +71,7 @@ json FaultRegistry::list() const {
     json out = json::array();
     for (const auto& r : m_rules)
         out.push_back({{"path_regex", r.path_regex},
+                       {"skip", r.skip},
                        {"method", r.method},
                        {"status", r.status},
                        {"count", r.remaining},

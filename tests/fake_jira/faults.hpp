@@ -18,6 +18,7 @@ struct FaultRule {
     std::string method;  // empty: any
     int status = 500;
     int remaining = 1;
+    int skip = 0;  // matching requests let through untouched before the rule starts to fire
     json headers = json::object();  // name -> string value
     std::string body;               // sent as is; default: a Jira error body for the status
     int delay_ms = 0;

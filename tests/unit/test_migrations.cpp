@@ -107,7 +107,7 @@ TEST_CASE("the embedded migrations exist for both dialects with the same version
     for (std::size_t i = 0; i < lite.size(); ++i) {
         CHECK(lite[i].version == pg[i].version);
         CHECK(lite[i].name == pg[i].name);
-        CHECK_THAT(lite[i].sql, Contains("CREATE TABLE issues"));
     }
+    CHECK_THAT(lite.front().sql, Contains("CREATE TABLE issues"));
     CHECK(plan_migrations({}, lite).size() == lite.size());
 }

@@ -96,7 +96,7 @@ TEST_CASE("the expected total is counted in the background, a failure leaves no 
         return std::int64_t{40};
     }, clock.fn(), 0ms, 5s);
     ok.run_started(1, SyncMode::full, "project = A ORDER BY updated ASC");
-    for (int i = 0; i < 200 && term.screen().back().find("/ 40") == std::string::npos; ++i) {
+    for (int i = 0; i < 2000 && term.screen().back().find("/ 40") == std::string::npos; ++i) {
         std::this_thread::sleep_for(5ms);
         clock.t += 1s;
         ok.page_committed(10, {});

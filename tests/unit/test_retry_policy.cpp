@@ -125,3 +125,33 @@ TEST_CASE("basic auth sends base64(email:token), bearer sends the token", "[retr
     REQUIRE(auth(transport.requests[0]) == "Basic bWVAZXhhbXBsZS5jb206czNjcjN0LXRva2Vu");
     REQUIRE(auth(transport.requests[1]) == "Bearer s3cr3t-token");
 }
+
+TEST_CASE("reset times and HTTP-date Retry-After are measured on the site's clock (its Date header)", "[retry]") {
+    // Our clock is an hour behind the site's: the wait is still the one the site meant.
+    const Timestamp local_now = *parse_jira_timestamp("2024-03-05T14:07:00.000Z");
+    const std::pair<std::string, std::string> site_date{"date", "Tue, 05 Mar 2024 15:07:50 GMT"};
+    REQUIRE(server_requested_wait(json_response(429, "", {site_date, {"x-ratelimit-reset", "2024-03-05T15:08Z"}}),
+                                  local_now) == 10000ms);
+    REQUIRE(server_requested_wait(json_response(429, "", {site_date, {"retry-after", "Tue, 05 Mar 2024 15:08:05 GMT"}}),
+                                  local_now) == 15000ms);
+    // An hour ahead: no early request either.
+    const Timestamp ahead = *parse_jira_timestamp("2024-03-05T16:07:55.000Z");
+    REQUIRE(server_requested_wait(json_response(429, "", {site_date, {"x-ratelimit-reset", "2024-03-05T15:08Z"}}),
+                                  ahead) == 10000ms);
+    // Seconds are relative anyway; without a Date header the local clock is all there is.
+    REQUIRE(server_requested_wait(json_response(429, "", {site_date, {"retry-after", "3"}}), local_now) == 3000ms);
+    REQUIRE(server_requested_wait(json_response(429, "", {{"x-ratelimit-reset", "2024-03-05T14:08Z"}}), local_now) ==
+            60000ms);
+    // The client waits that long before the next attempt.
+    int calls = 0;
+    ScriptedTransport transport([&](const HttpRequest&) {
+        return ++calls == 1 ? json_response(429, "{}", {site_date, {"x-ratelimit-reset", "2024-03-05T15:08Z"}})
+                            : json_response(200, "{}");
+    });
+    ManualClock clock;  // its own idea of now, far from the site's
+    JiraClient client(test_config(), transport, clock);
+    client.get("/x");
+    REQUIRE(calls == 2);
+    REQUIRE(clock.slept >= 10000ms);
+    REQUIRE(clock.slept < 11000ms + 1000ms);  // not an hour, and within backoff's first ceiling
+}

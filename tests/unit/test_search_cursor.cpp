@@ -182,3 +182,64 @@ TEST_CASE("cloud paging follows nextPageToken and only with the JQL it was issue
     // Rows already read in that minute with the same `updated` are not returned again.
     for (auto& i : *page) REQUIRE(json_id(i["id"]) > 10002);
 }
+
+TEST_CASE("server paging under a steady stream of edits finds its anchor instead of re-reading the minute", "[cursor]") {
+    // 120 issues updated within one minute; after every page one issue already read is edited (it moves to
+    // the end) or deleted, so the offsets shift before every page request.
+    std::vector<MiniIssue> data;
+    for (int i = 0; i < 120; ++i)
+        data.push_back({10000 + i, "P-" + std::to_string(1000 + i), at("2024-01-01T00:00:00.000Z") + std::chrono::milliseconds(i * 100)});
+    int requests = 0;
+    ScriptedTransport transport([&](const HttpRequest& r) {
+        ++requests;
+        const auto start = std::stoll(query_value(r.url, "startAt"));
+        const auto size = std::stoll(query_value(r.url, "maxResults"));
+        auto rows = matching(data, query_value(r.url, "jql"));
+        nlohmann::json issues = nlohmann::json::array();
+        for (auto i = start; i < std::min<std::int64_t>(start + size, rows.size()); ++i) issues.push_back(issue_json(rows[i]));
+        return json_response(200, nlohmann::json({{"startAt", start}, {"maxResults", size}, {"total", rows.size()}, {"issues", issues}}).dump());
+    });
+    ManualClock clock;
+    JiraClient client(config_for(Flavor::server), transport, clock);
+    JiraApi api(client);
+    SearchCursor cursor(api, "project = P", std::nullopt, "UTC", 10, false);
+
+    std::map<std::int64_t, Timestamp> read;  // id -> newest `updated` returned
+    std::vector<std::int64_t> read_order;
+    std::set<std::int64_t> deleted;
+    int edits = 0;
+    auto edit_time = at("2024-01-01T00:00:30.000Z");
+    while (auto page = cursor.next_page()) {
+        for (auto& i : *page) {
+            const auto id = json_id(i["id"]);
+            const auto updated = *issue_updated(i);
+            REQUIRE((read.count(id) == 0 || read[id] < updated));  // never the same version twice
+            read[id] = updated;
+            read_order.push_back(id);
+        }
+        if (edits >= 30 || read_order.size() < 3) continue;
+        // An issue read two pages ago (still before the anchor): every other time edited, else deleted.
+        const auto victim = read_order[read_order.size() - std::min<std::size_t>(read_order.size(), 15)];
+        auto it = std::find_if(data.begin(), data.end(), [&](const MiniIssue& m) { return m.id == victim; });
+        if (it == data.end()) continue;
+        if (++edits % 2) {
+            edit_time += std::chrono::milliseconds(1);
+            it->updated = std::max(edit_time, data.back().updated + std::chrono::milliseconds(1));
+            std::rotate(it, it + 1, data.end());
+        } else {
+            deleted.insert(victim);
+            data.erase(it);
+        }
+    }
+    // Every live issue was read at its newest version, nothing was read twice at the same version...
+    for (const auto& i : data) {
+        CAPTURE(i.id);
+        REQUIRE(read.count(i.id) == 1);
+        REQUIRE(read[i.id] == i.updated);
+    }
+    // ...and the shifts cost one extra request each, not a re-read of the whole minute per page.
+    const int pages = static_cast<int>(read_order.size() + 9) / 10;
+    CAPTURE(requests, pages, edits);
+    REQUIRE(edits >= 10);
+    REQUIRE(requests <= pages + edits + 3);
+}

@@ -48,15 +48,19 @@ TEST_CASE("SQLite is opened in WAL mode and mapped columns get SQLite types", "[
     CHECK(backend.scalar("SELECT type FROM mapped_columns WHERE name = 'd'") == "boolean");
 }
 
-TEST_CASE("a retyped or dropped mapped column keeps its column and data", "[store][sqlite]") {
+TEST_CASE("a retyped mapped column is recreated with its new type, a dropped one is dropped", "[store][sqlite]") {
     test::SqliteBackend backend;
     auto store = backend.open();
     store->migrate();
     store->sync_mapped_columns({{"points", ColumnType::integer}, {"team", ColumnType::text}});
-    store->sync_mapped_columns({{"points", ColumnType::text}});
-    CHECK(backend.scalar("SELECT type FROM pragma_table_info('issues') WHERE name = 'points'") == "INTEGER");
-    CHECK(backend.scalar("SELECT type FROM mapped_columns WHERE name = 'points'") == "integer");
-    CHECK(backend.scalar("SELECT count(*) FROM pragma_table_info('issues') WHERE name = 'team'") == "1");
+    const auto changes = store->sync_mapped_columns({{"points", ColumnType::text}});
+    REQUIRE(changes.size() == 2);
+    CHECK(changes[0].change == "retyped");
+    CHECK(changes[1].change == "removed");
+    CHECK(backend.scalar("SELECT type FROM pragma_table_info('issues') WHERE name = 'points'") == "TEXT");
+    CHECK(backend.scalar("SELECT type FROM mapped_columns WHERE name = 'points'") == "text");
+    CHECK(backend.scalar("SELECT count(*) FROM pragma_table_info('issues') WHERE name = 'team'") == "0");
+    CHECK(backend.scalar("SELECT count(*) FROM mapping_changes") == "4");
 }
 
 TEST_CASE("the SQLite lock file sits next to the database and names its holder", "[store][sqlite][lock]") {
