@@ -5,6 +5,7 @@ add_executable(integration_tests
   tests/integration/test_sync_sqlite.cpp
   tests/integration/test_reliability.cpp
   tests/integration/test_sync_postgres.cpp
+  tests/integration/test_analyst_queries.cpp
   tests/integration/openapi_validator.cpp
   tests/integration/test_openapi_conformance.cpp
   tests/integration/test_operations.cpp
