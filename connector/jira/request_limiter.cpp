@@ -5,6 +5,13 @@
 
 namespace j2s {
 
+namespace {
+// The site counts requests when they arrive, and arrival times jitter by a few milliseconds on the way, so
+// the client spaces its windows a little wider than a second: then no one-second window at the site can see
+// more than max_requests_per_second.
+constexpr auto kRateWindow = std::chrono::milliseconds(1100);
+}  // namespace
+
 RequestLimiter::RequestLimiter(int max_concurrency, double max_requests_per_second, Clock& clock)
     : m_max_concurrency(std::max(1, max_concurrency)),
       m_max_per_window(static_cast<std::size_t>(std::max(1.0, std::floor(max_requests_per_second)))),
@@ -14,12 +21,12 @@ void RequestLimiter::acquire() {
     std::unique_lock lock(m_mutex);
     for (;;) {
         const auto now = m_clock.steady_now();
-        while (!m_recent_starts.empty() && now - m_recent_starts.front() >= std::chrono::seconds(1))
+        while (!m_recent_starts.empty() && now - m_recent_starts.front() >= kRateWindow)
             m_recent_starts.pop_front();
         SteadyTime wake = now;
         if (now < m_paused_until) wake = m_paused_until;
         if (m_recent_starts.size() >= m_max_per_window)
-            wake = std::max(wake, m_recent_starts.front() + std::chrono::seconds(1));
+            wake = std::max(wake, m_recent_starts.front() + kRateWindow);
         if (m_in_flight < m_max_concurrency && wake == now) {
             ++m_in_flight;
             m_recent_starts.push_back(now);

@@ -42,7 +42,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     int m_in_flight = 0;
-    std::deque<SteadyTime> m_recent_starts;  // starts within the last second
+    std::deque<SteadyTime> m_recent_starts;  // starts within the last rate window
     SteadyTime m_paused_until{};
 };
 
