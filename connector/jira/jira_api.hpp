@@ -28,9 +28,10 @@ struct SearchResponse {
 
 // Issues per page when every field is requested. Cloud caps it at 100 (5,000 for id/key only).
 constexpr int kCloudMaxPageWithFields = 100;
-// Issues per changelog/bulkfetch call, and histories per response page (Jira's limits).
+// Issues per changelog/bulkfetch call (Jira's limit), and histories asked per response: Jira allows 10,000, but
+// a response that large costs ~80 MB more peak memory as a parsed document for ~30% fewer changelog requests.
 constexpr int kBulkChangelogMaxIssues = 1000;
-constexpr int kBulkChangelogMaxHistories = 10000;
+constexpr int kBulkChangelogMaxHistories = 2000;
 // Issues per id-only search page on cloud, and per issue/bulkfetch call.
 constexpr int kCloudMaxIdsPage = 5000;
 constexpr int kBulkFetchMaxIssues = 100;
@@ -59,7 +60,7 @@ public:
 
     // Every history of every issue in `issue_ids`, handed to `sink` one response at a time as (issue id,
     // history) pairs, so memory holds one response, not all histories.
-    // cloud: POST /rest/api/3/changelog/bulkfetch (1,000 issues and up to 10,000 histories per call);
+    // cloud: POST /rest/api/3/changelog/bulkfetch (1,000 issues and 2,000 histories per call);
     // server: GET /rest/api/2/issue/{id}/changelog per issue, all pages. An issue deleted meanwhile gives none.
     using HistorySink = std::function<void(std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories)>;
     void fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const HistorySink& sink);
