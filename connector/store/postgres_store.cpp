@@ -249,7 +249,13 @@ class PostgresRunLock final : public RunLock {
     PostgresRunLock(std::unique_ptr<pqxx::connection> conn, std::unique_ptr<pqxx::errorhandler> handler)
         : m_conn(std::move(conn)), m_handler(std::move(handler)) {}
     ~PostgresRunLock() override {
-        // Closing the session releases its advisory locks; nothing to unlock explicitly.
+        // Closing the session releases its advisory locks too, but the server notices the disconnect a moment
+        // later; unlock explicitly so a run started right after this one is not told the lock is held.
+        try {
+            pqxx::nontransaction tx(*m_conn);
+            tx.exec("SELECT pg_advisory_unlock_all()");
+        } catch (...) {
+        }
         m_handler.reset();
         try {
             m_conn->disconnect();
