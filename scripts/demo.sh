@@ -60,7 +60,7 @@ if [ -n "$db" ]; then
   echo "$query"
   sqlite3 -header -column "$db" "$query"
   echo
-  echo "Median days from creation to Done, by issue type (from the changelog):"
+  echo "Average days from creation to the last move to Done, by issue type (from the changelog):"
   sqlite3 -header -column "$db" "
     SELECT i.issue_type, count(*) AS done_issues,
            round(avg(julianday(s.changed_at) - julianday(i.created)), 1) AS avg_days_to_done
