@@ -179,9 +179,9 @@ std::vector<nlohmann::json> SearchCursor::fetch_server() {
             const bool anchor_in_place = !issues.empty() && json_id(issues.front().at("id")) == *m_state.anchor_id;
             if (!anchor_in_place && attempt == 0) {
                 // Rows already read left the result (edited rows move to the end, deleted and moved-out ones
-                // vanish), so the anchor now sits a little earlier: nothing can move in front of it. Look for
-                // it up to a page further back before re-reading the newest minute, which under a steady
-                // stream of edits holds every recently edited issue and would be re-read after every page.
+                // vanish), so the anchor now sits a little earlier. Look for it up to a page further back
+                // before re-reading the newest minute, which under a steady stream of edits holds every
+                // recently edited issue and would be re-read after every page: the scan would not finish.
                 const std::int64_t back = std::min<std::int64_t>(m_state.start_at - 1, m_page_size);
                 const std::int64_t window_at = m_state.start_at - 1 - back;
                 SearchResponse wider = m_api.search_page(m_state.jql, std::nullopt, window_at,
@@ -189,8 +189,12 @@ std::vector<nlohmann::json> SearchCursor::fetch_server() {
                 auto anchor = std::find_if(wider.issues.begin(), wider.issues.end(), [&](const nlohmann::json& i) {
                     return json_id(i.at("id")) == *m_state.anchor_id;
                 });
-                if (anchor != wider.issues.end()) {
-                    const std::int64_t anchor_at = window_at + (anchor - wider.issues.begin());
+                const std::int64_t anchor_at = window_at + (anchor - wider.issues.begin());
+                // Only the anchor as it was read (an edited anchor moved to the end, past unread rows) and only
+                // further back (rows appearing in front of it, e.g. late in the index, re-anchor as before).
+                const auto read = m_read_in_last_minute.find(*m_state.anchor_id);
+                if (anchor != wider.issues.end() && anchor_at < m_state.start_at - 1 &&
+                    read != m_read_in_last_minute.end() && issue_updated(*anchor) == read->second) {
                     spdlog::debug("search results shifted by {} rows; continuing after the anchor",
                                   m_state.start_at - 1 - anchor_at);
                     m_state.start_at = anchor_at + 1;

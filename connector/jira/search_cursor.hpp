@@ -9,9 +9,10 @@
 //   A token is only ever sent with the exact JQL it was issued for.
 // - server: offsets shift when a row already read leaves the result (edited, deleted, moved). Each page
 //   therefore re-requests the last row already read (the anchor); if it is not where it was, the cursor
-//   re-anchors: a new query from the minute of the newest `updated` already read, starting at offset 0.
-//   Everything older than that minute was read before, so nothing is skipped; the few rows of that minute
-//   read again are dropped by id.
+//   looks for it, unchanged, up to a page further back (rows can only have left in front of it) and goes on
+//   after it. Failing that, it re-anchors: a new query from the minute of the newest `updated` already
+//   read, starting at offset 0. Everything older than that minute was read before, so nothing is skipped;
+//   the few rows of that minute read again are dropped by id.
 // - Resuming after a crash re-anchors the same way when the stored token cannot be used.
 
 #include <cstdint>

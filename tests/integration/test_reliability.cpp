@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -222,16 +221,18 @@ TEST_CASE("a 429 storm with Retry-After: the run succeeds and no request reaches
     TempDir dir;
     FakeJiraOptions fo;
     fo.flavor = flavor;
-    fo.generate = concurrency == 1 ? 40 : 300;
+    fo.generate = concurrency == 1 ? 40 : 400;
     fo.latency_ms = concurrency == 1 ? 0 : 20;
     FakeJira fake(fo, dir.path());
     ConfigOptions co;
     co.flavor = flavor;
-    co.page_size = concurrency == 1 ? 10 : 25;
+    co.page_size = concurrency == 1 ? 10 : 20;
     const auto config = write_config_with(dir.path(), fake.base_url(), co,
                                           {{"max_concurrency", std::to_string(concurrency)}, {"max_retries", "5"}});
     const std::string db = (dir.path() / "jira.db").string();
-    const int storm = 3;
+    // One request at a time: three 429s in a row. Several: one 429 among requests of other slices, which
+    // must all hold off too.
+    const int storm = concurrency == 1 ? 3 : 1;
     const json fault = {{"path_regex", search_regex(flavor)},
                         {"status", 429},
                         {"count", storm},
@@ -241,7 +242,7 @@ TEST_CASE("a 429 storm with Retry-After: the run succeeds and no request reaches
         fake.post("/_fake/faults", fault);  // from the first search request on
         r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
     } else {
-        // Once the slices page side by side, so the storm meets several requests in flight.
+        // Once the slices page side by side: the other slices are busy when the 429 comes back.
         ChildProcess child({jira2sql_binary(), "--config", config.string(), "sync"}, kEnv, dir.path());
         REQUIRE(wait_for_issues(child, db, 1));
         fake.post("/_fake/faults", fault);
@@ -259,24 +260,30 @@ TEST_CASE("a 429 storm with Retry-After: the run succeeds and no request reaches
         if (t["status"] != 429) continue;
         ++throttled;
         const long long finished = t["finished_ms"];
-        // The throttled request itself was sent again, once the wait was over.
-        bool retried = false;
+        // The wait runs from when the client had the 429, about when the fake stamped it finished (right
+        // after sending it; a busy machine may stamp a few ms late, hence 10 ms).
+        const long long wait_over = finished + 1000 - 10;
+        bool retried_after_wait = false;
+        int early = 0;
         for (const auto& later : log) {
             const long long started = later["started_ms"];
             if (started <= t["started_ms"].get<long long>() || later["seq"] == t["seq"]) continue;
-            // With one request at a time every later request was sent after the 429 arrived. With several,
-            // one already on its way when the 429 was answered cannot be held back: allow 25 ms for that.
-            if (concurrency > 1 && started < finished + 25) continue;
             INFO("429 (seq " << t["seq"] << ") started at " << t["started_ms"] << ", finished at " << finished
                              << ", request seq " << later["seq"] << " " << later["path"] << " started at " << started);
-            // The client cannot have had the 429 before the fake began answering it...
-            REQUIRE(started >= t["started_ms"].get<long long>() + 1000);
-            // ...and had it about when the fake logged it as finished (stamped right after sending, so a
-            // busy machine may stamp it a few ms after the client already has it).
-            REQUIRE(started >= finished + 1000 - 10);
-            if (same_request(later, t)) retried = true;
+            if (started < wait_over) {
+                ++early;
+                if (!t["body"].is_null() || t["method"] != "POST")  // else the log cannot tell requests apart
+                    REQUIRE(request_identity(later) != request_identity(t));  // not the retry
+            } else if (same_request(later, t)) {
+                retried_after_wait = true;
+            }
         }
-        REQUIRE(retried);
+        REQUIRE(retried_after_wait);
+        // Nothing new starts during the wait, on any thread. With several requests at a time, the ones already
+        // on their way when the 429 came back cannot be recalled: at most one per other slot arrives meanwhile
+        // (a client that kept paging would send dozens in that second).
+        CAPTURE(early);
+        REQUIRE(early <= concurrency - 1);
     }
     REQUIRE(throttled == storm);
     REQUIRE(scalar(db, "SELECT retries FROM sync_runs ORDER BY id DESC LIMIT 1") == storm);
@@ -726,10 +733,9 @@ TEST_CASE("max_concurrency 1 and max_requests_per_second 5 hold at the site", "[
 
     const auto log = sorted_by_start(fake.requests());
     REQUIRE(log.size() >= 12);
-    // The fake stamps a request when it arrives, so its one-second windows see the client's send times
-    // shifted by network and scheduling delays, which vary by a few ms (996 ms between the 1st and 6th
-    // request has been seen with a correct limiter): the windows are 1000 - 25 ms wide.
-    const long long window = 1000 - 25;
+    // The fake stamps a request when it arrives, i.e. the client's send time plus a delay that varies by a
+    // few ms; the limiter spaces its windows wider than a second for that, so the site's seconds hold.
+    const long long window = 1000;
     for (std::size_t i = 0; i < log.size(); ++i) {
         const long long start = log[i]["started_ms"];
         std::size_t in_window = 0;
@@ -743,5 +749,5 @@ TEST_CASE("max_concurrency 1 and max_requests_per_second 5 hold at the site", "[
     }
     // 5 per second: the run cannot have been faster than that.
     const long long span = log.back()["started_ms"].get<long long>() - log.front()["started_ms"].get<long long>();
-    REQUIRE(span >= static_cast<long long>((log.size() - 1) / 5) * 1000 - 25);
+    REQUIRE(span >= static_cast<long long>((log.size() - 1) / 5) * 1000);
 }

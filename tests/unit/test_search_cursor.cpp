@@ -243,3 +243,30 @@ TEST_CASE("server paging under a steady stream of edits finds its anchor instead
     REQUIRE(edits >= 10);
     REQUIRE(requests <= pages + edits + 3);
 }
+
+TEST_CASE("server paging: an edited anchor is not looked for further on, so no row is skipped", "[cursor]") {
+    auto data = make_issues(15);
+    ScriptedTransport transport([&](const HttpRequest& r) {
+        const auto start = std::stoll(query_value(r.url, "startAt"));
+        const auto size = std::stoll(query_value(r.url, "maxResults"));
+        auto rows = matching(data, query_value(r.url, "jql"));
+        nlohmann::json issues = nlohmann::json::array();
+        for (auto i = start; i < std::min<std::int64_t>(start + size, rows.size()); ++i) issues.push_back(issue_json(rows[i]));
+        return json_response(200, nlohmann::json({{"startAt", start}, {"maxResults", size}, {"total", rows.size()}, {"issues", issues}}).dump());
+    });
+    ManualClock clock;
+    JiraClient client(config_for(Flavor::server), transport, clock);
+    JiraApi api(client);
+    SearchCursor cursor(api, "project = P", std::nullopt, "UTC", 10, false);
+    std::set<std::int64_t> seen;
+    auto page = cursor.next_page();
+    REQUIRE(page->size() == 10);
+    for (auto& i : *page) seen.insert(json_id(i["id"]));
+    // A row before the anchor is deleted and the anchor itself (the 10th row) is edited: it moves to the
+    // end, within a page of where it was, behind the five rows not read yet.
+    data.erase(data.begin());
+    data[8].updated = at("2024-02-01T00:00:00.000Z");
+    while (auto next = cursor.next_page())
+        for (auto& i : *next) seen.insert(json_id(i["id"]));
+    for (const auto& i : data) REQUIRE(seen.count(i.id) == 1);
+}
