@@ -111,6 +111,14 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             RequestLimiter::Slot slot(m_limiter);
             ++m_stats.requests;
             response = m_transport.send(request);
+            if (response->status == 429) {
+                // Pause every thread before this slot is given up: a thread waiting for the slot would
+                // otherwise start a request in the moment between, while the site is still throttling.
+                if (auto asked = server_requested_wait(*response, m_clock.now())) wait = *asked;
+                std::lock_guard lock(m_rng_mutex);
+                wait = std::max(wait, backoff_delay(attempt, m_rng));
+                m_limiter.pause_for(wait);
+            }
         } catch (const TransportError& e) {
             if (!e.retryable()) throw JiraApiError(0, std::string(e.what()) + " (" + m_config.base_url + ")");
             failure = e.what();
@@ -132,7 +140,8 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             } else if (is_retryable_status(status)) {
                 if (status == 429) ++m_stats.throttled;
                 failure = "HTTP " + std::to_string(status);
-                if (auto asked = server_requested_wait(*response, m_clock.now())) wait = *asked;
+                if (status != 429)
+                    if (auto asked = server_requested_wait(*response, m_clock.now())) wait = *asked;
             } else {
                 throw_for_status(*response, method, path);
             }
@@ -146,7 +155,7 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             throw JiraApiError(response ? response->status : 0,
                                "giving up on " + method + " " + path + " after " + std::to_string(attempt + 1) +
                                    " attempts (last: " + failure + "); the checkpoint is kept, run again later");
-        {
+        if (!(response && response->status == 429)) {  // a 429's wait was settled when it came back
             std::lock_guard lock(m_rng_mutex);
             wait = std::max(wait, backoff_delay(attempt, m_rng));
         }
@@ -155,7 +164,6 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
                                "giving up on " + method + " " + path + ": retrying would exceed jira.max_retry_seconds (" +
                                    std::to_string(static_cast<long long>(m_config.max_retry_seconds)) + " s; last: " +
                                    failure + "); the checkpoint is kept, run again later");
-        if (response && response->status == 429) m_limiter.pause_for(wait);
         ++m_stats.retries;
         spdlog::info("{} {}: {}; retrying in {:.1f} s", method, path, failure, wait.count() / 1000.0);
         m_clock.sleep_for(wait);
