@@ -56,6 +56,14 @@ static int max_overlap(std::vector<std::pair<std::int64_t, int>>& events) {
     return most;
 }
 
+std::int64_t LogAnalysis::tightest_span_ms(int count) const {
+    if (count < 1 || starts.size() < static_cast<std::size_t>(count)) return -1;
+    std::int64_t best = INT64_MAX;
+    for (std::size_t i = 0; i + static_cast<std::size_t>(count) - 1 < starts.size(); ++i)
+        best = std::min(best, starts[i + static_cast<std::size_t>(count) - 1] - starts[i]);
+    return best;
+}
+
 LogAnalysis analyze_request_log(const nlohmann::json& log) {
     LogAnalysis a;
     std::vector<std::pair<std::int64_t, int>> changelog_events;
@@ -112,6 +120,7 @@ LogAnalysis analyze_request_log(const nlohmann::json& log) {
         while (starts[j] - starts[i] >= 1000) ++i;
         a.max_started_in_1s = std::max(a.max_started_in_1s, static_cast<int>(j - i + 1));
     }
+    a.starts = starts;
     if (!starts.empty()) a.span_seconds = static_cast<double>(last - first) / 1000.0;
     return a;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +31,10 @@ struct LogAnalysis {
     // The changelog calls: first start to last finish, and the most in flight at once.
     double changelog_span_seconds = 0;
     int changelog_max_in_flight = 0;
+    std::vector<std::int64_t> starts;  // started_ms of every request, ascending
     int requests() const { return kinds.total(); }
+    // The shortest time (ms) in which `count` requests started; -1 if fewer than `count` requests.
+    std::int64_t tightest_span_ms(int count) const;
 };
 
 // `log` is the array GET /_fake/requests returns (only /rest requests are logged).

@@ -70,6 +70,10 @@ struct Options {
     double run_timeout = 3600;
 };
 
+// How far (ms) the fake's stamps of request starts may bunch up against the client's spacing before a
+// max_requests_per_second breach counts as the connector's (see make_row).
+constexpr std::int64_t kStartJitterMs = 50;
+
 const std::map<std::string, std::string> kEnv{{"FAKE_JIRA_TOKEN", "demo-token"}};
 
 std::string fmt2(double v) {
@@ -118,8 +122,13 @@ std::string top_lines(const std::string& report, int n) {
     std::istringstream in(report);
     std::string result;
     int kept = 0;
+    // callgrind_annotate starts with a header; the table starts at PROGRAM TOTALS.
+    const bool has_totals = report.find("PROGRAM TOTALS") != std::string::npos;
+    bool in_table = !has_totals;
     for (std::string line; kept < n && std::getline(in, line);) {
-        if (line.find_first_not_of(" -") == std::string::npos) continue;
+        if (!in_table && line.find("PROGRAM TOTALS") == std::string::npos) continue;
+        in_table = true;
+        if (line.find_first_not_of(" -") == std::string::npos || line.rfind("Ir ", 0) == 0) continue;
         result += shorten_symbol(line) + "\n";
         ++kept;
     }
@@ -308,8 +317,17 @@ private:
         if (r.log.max_in_flight > s.concurrency)
             wrong(row, "WRONG: " + std::to_string(r.log.max_in_flight) + " in flight > max_concurrency " +
                            std::to_string(s.concurrency));
-        if (r.log.max_started_in_1s > static_cast<int>(std::floor(s.rps)))
-            wrong(row, "WRONG: " + std::to_string(r.log.max_started_in_1s) + " started in 1 s > max_requests_per_second");
+        const int per_second = static_cast<int>(std::floor(s.rps));
+        if (r.log.max_started_in_1s > per_second) {
+            // The fake stamps a request when it has read it, the client's limiter when it sends it: a request
+            // held up in transport (a new connection, a busy fake) can land closer to a later one than the
+            // client spaced them. Up to kStartJitterMs of that is reported, beyond it the run is wrong.
+            const auto span = r.log.tightest_span_ms(per_second + 1);
+            const std::string what = std::to_string(per_second + 1) + " requests started within " +
+                                     std::to_string(span) + " ms (fake's clock)";
+            if (span >= 1000 - kStartJitterMs) row.detail += "; jitter: " + what;
+            else wrong(row, "WRONG: " + what);
+        }
         return row;
     }
 
