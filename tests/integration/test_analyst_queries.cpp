@@ -110,6 +110,53 @@ TEST_CASE("the example analyst queries answer correctly on both backends", "[e2e
     REQUIRE(target->tables().rows(query_file(backend + "/issues_resolved_per_week.sql")) == expected_weeks);
 }
 
+TEST_CASE("the status views follow the changelog on both backends: transitions and time in each status",
+          "[e2e][views][postgres]") {
+    const std::string backend = GENERATE("sqlite", "postgres");
+    CAPTURE(backend);
+    TempDir dir;
+    auto target = make_target(backend, dir.path());
+    if (!target) return;
+    FakeJiraOptions fo;
+    fo.generate = 3;
+    FakeJira fake(fo, dir.path());
+    // The issue is created an hour ago, moves on after 30 minutes, and is done now: two stays of 1,800 s.
+    fake.post("/_fake/clock", {{"offset_seconds", -3600}});
+    const std::string key = fake.post("/_fake/issues", {{"project", "ALPHA"}, {"fields", {{"summary", "flow"}}}})["key"];
+    auto move_status = [&](int offset, const std::string& from, const std::string& to) {
+        fake.post("/_fake/clock", {{"offset_seconds", offset}});
+        fake.post("/_fake/issues/" + key + "/update",
+                  {{"fields", {{"status", {{"name", to}}}}},
+                   {"items", {{{"field", "status"}, {"fieldtype", "jira"}, {"fromString", from}, {"toString", to}}}}});
+    };
+    move_status(-1800, "To Do", "In Progress");
+    move_status(0, "In Progress", "Done");
+    ConfigOptions co;
+    co.database_url = target->database_url();
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    auto r = run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+
+    const auto& db = target->tables();
+    REQUIRE(db.rows("SELECT from_status, to_status FROM issue_status_changes WHERE key = '" + key +
+                    "' ORDER BY changed_at") == std::vector<std::string>{"To Do|In Progress", "In Progress|Done"});
+    const auto stays = db.rows(
+        "SELECT t.status, CAST(t.seconds AS BIGINT), CASE WHEN t.left_at IS NULL THEN 1 ELSE 0 END "
+        "FROM issue_time_in_status t JOIN issues i ON i.id = t.issue_id WHERE i.key = '" + key +
+        "' ORDER BY t.entered_at");
+    REQUIRE(stays.size() == 3);
+    auto seconds_of = [](const std::string& row) {
+        const auto first = row.find('|');
+        return std::stoll(row.substr(first + 1, row.find('|', first + 1) - first - 1));
+    };
+    CHECK(stays[0].rfind("To Do|", 0) == 0);
+    CHECK(std::abs(seconds_of(stays[0]) - 1800) <= 5);
+    CHECK(stays[1].rfind("In Progress|", 0) == 0);
+    CHECK(std::abs(seconds_of(stays[1]) - 1800) <= 5);
+    CHECK(stays[2] == "Done|NULL|1");
+}
+
 TEST_CASE("postgres: a connection lost mid-run fails the run with exit 1, the next run completes it",
           "[e2e][postgres][connection]") {
     TempDir dir;

@@ -453,40 +453,6 @@ TEST_CASE("a second run on the same database exits 4 while the first holds the l
     REQUIRE(third.exit_code == 0);
 }
 
-TEST_CASE("the status views follow the changelog: transitions and time in each status", "[e2e][sqlite][views]") {
-    TempDir dir;
-    FakeJiraOptions fo;
-    fo.generate = 3;
-    FakeJira fake(fo, dir.path());
-    fake.post("/_fake/clock", {{"offset_seconds", -3600}});
-    const std::string key = fake.post("/_fake/issues", {{"project", "ALPHA"}, {"fields", {{"summary", "flow"}}}})["key"];
-    auto move_status = [&](int offset, const std::string& from, const std::string& to) {
-        fake.post("/_fake/clock", {{"offset_seconds", offset}});
-        fake.post("/_fake/issues/" + key + "/update",
-                  {{"fields", {{"status", {{"name", to}}}}},
-                   {"items", {{{"field", "status"}, {"fieldtype", "jira"}, {"fromString", from}, {"toString", to}}}}});
-    };
-    move_status(-1800, "To Do", "In Progress");
-    move_status(0, "In Progress", "Done");
-    ConfigOptions co;
-    const auto config = write_config(dir.path(), fake.base_url(), co);
-    const std::string db = (dir.path() / "jira.db").string();
-    REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 0);
-
-    REQUIRE(rows(db, "SELECT from_status, to_status FROM issue_status_changes WHERE key = '" + key + "' ORDER BY changed_at") ==
-            std::vector<std::string>{"To Do|In Progress", "In Progress|Done"});
-    const auto stays = rows(db,
-                            "SELECT t.status, t.seconds, t.left_at IS NULL FROM issue_time_in_status t "
-                            "JOIN issues i ON i.id = t.issue_id WHERE i.key = '" + key + "' ORDER BY t.entered_at");
-    REQUIRE(stays.size() == 3);
-    auto seconds_of = [](const std::string& row) { return std::stoll(row.substr(row.find('|') + 1)); };
-    REQUIRE(stays[0].rfind("To Do|", 0) == 0);
-    REQUIRE(std::abs(seconds_of(stays[0]) - 1800) <= 5);
-    REQUIRE(stays[1].rfind("In Progress|", 0) == 0);
-    REQUIRE(std::abs(seconds_of(stays[1]) - 1800) <= 5);
-    REQUIRE(stays[2] == "Done|NULL|1");
-}
-
 TEST_CASE("retry-dead-letters re-fetches open dead letters, after a mapping fix they resolve", "[e2e][sqlite][dead]") {
     TempDir dir;
     FakeJiraOptions fo;
