@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/yaml_location.hpp"
 
 #include "util/errors.hpp"
 
@@ -533,7 +534,9 @@ std::size_t comment_start(const std::string& line) {
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
-std::string expand_line(const std::string& line, const std::string& file, int line_no) {
+std::string expand_line(const std::string& line, const std::string& file, int line_no, const std::string& text) {
+    // The key the line sets, for messages; worked out only when something is wrong.
+    const auto key = [&] { return yaml_key_path_at(text, line_no); };
     std::size_t comment = comment_start(line);
     std::string out;
     std::size_t i = 0;
@@ -555,7 +558,7 @@ std::string expand_line(const std::string& line, const std::string& file, int li
         }
         std::size_t close = line.find('}', i + 2);
         if (close == std::string::npos || close >= stop)
-            throw ConfigError(file, line_no, "", "unterminated ${ (write $$ for a literal $)");
+            throw ConfigError(file, line_no, key(), "unterminated ${ (write $$ for a literal $)");
         std::string inner = line.substr(i + 2, close - i - 2);
         std::size_t name_end = 0;
         while (name_end < inner.size() && is_name_char(inner[name_end])) ++name_end;
@@ -563,13 +566,13 @@ std::string expand_line(const std::string& line, const std::string& file, int li
         std::optional<std::string> fallback;
         if (name_end < inner.size()) {
             if (inner.compare(name_end, 2, ":-") != 0)
-                throw ConfigError(file, line_no, "",
+                throw ConfigError(file, line_no, key(),
                                   "malformed ${" + inner.substr(0, std::min<std::size_t>(inner.size(), 40)) +
                                       "}: expected ${NAME} or ${NAME:-default}");
             fallback = inner.substr(name_end + 2);
         }
         if (name.empty() || !is_name_start(name[0]))
-            throw ConfigError(file, line_no, "", "invalid environment variable name in ${" + name + "}");
+            throw ConfigError(file, line_no, key(), "invalid environment variable name in ${" + name + "}");
         const char* value = std::getenv(name.c_str());
         if (fallback) {
             // As in the shell, `:-` also covers a variable that is set but empty.
@@ -577,13 +580,28 @@ std::string expand_line(const std::string& line, const std::string& file, int li
         } else if (value) {
             out += value;
         } else {
-            throw ConfigError(file, line_no, "",
+            throw ConfigError(file, line_no, key(),
                               "environment variable " + name + " is not set (used as ${" + name + "})");
         }
         i = close + 1;
     }
     out.append(line, stop, std::string::npos);
     return out;
+}
+
+// The line of the `---` that starts a second document (one before any content only marks the first); 0 if none.
+int second_document_line(const std::string& text) {
+    std::istringstream in(text);
+    bool content = false;
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+        if (marker && content) return line_no;
+        const auto first = line.find_first_not_of(" \t\r");
+        if (!marker && first != std::string::npos && line[first] != '#' && line[first] != '%') content = true;
+    }
+    return 0;
 }
 
 }  // namespace
@@ -596,7 +614,7 @@ std::string expand_env(const std::string& text, const std::string& file) {
     while (start <= text.size()) {
         std::size_t end = text.find('\n', start);
         std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        out += expand_line(line, file, line_no);
+        out += expand_line(line, file, line_no, text);
         if (end == std::string::npos) break;
         out.push_back('\n');
         start = end + 1;
@@ -629,21 +647,25 @@ Config load_config(const fs::path& path) {
             if (c == '\n') {
                 ++line_no, at_line_start = true;
             } else if (at_line_start && c == '\t') {
-                throw ConfigError(file, line_no, "", "invalid YAML: a tab in the indentation (YAML indents with spaces)");
+                throw ConfigError(file, line_no, yaml_key_path_at(text, line_no),
+                                  "invalid YAML: a tab in the indentation (YAML indents with spaces)");
             } else if (c != ' ') {
                 at_line_start = false;
             }
         }
     }
 
+    check_yaml_text(text, file);
     std::vector<YAML::Node> documents;
     try {
         documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
-        throw ConfigError(file, e.mark.is_null() ? 0 : e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        throw yaml_syntax_error(text, file, e.mark.is_null() ? -1 : e.mark.line, e.msg);
     }
-    if (documents.size() > 1) throw ConfigError(file, 0, "", "expected one YAML document, found " +
-                                                             std::to_string(documents.size()));
+    if (documents.size() > 1)
+        throw ConfigError(file, second_document_line(text), "",
+                          "expected one YAML document, found " + std::to_string(documents.size()) +
+                              " (a '---' line starts another one)");
     YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
 
     const std::vector<std::string> secrets = document_secrets(root);

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_location.hpp"
 #include "mapping/mapping.hpp"
 #include "util/errors.hpp"
 
@@ -98,11 +99,12 @@ Mapping Mapping::load(const std::filesystem::path& file) {
 }
 
 Mapping Mapping::parse(const std::string& yaml_text, const std::string& file) {
+    check_yaml_text(yaml_text, file);
     YAML::Node root;
     try {
         root = YAML::Load(yaml_text);
     } catch (const YAML::ParserException& e) {
-        throw ConfigError(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "invalid YAML: " + e.msg);
+        throw yaml_syntax_error(yaml_text, file, e.mark.line, e.msg);
     }
     if (!root.IsMap()) throw ConfigError(file, line_of(root), "", "expected a top-level 'columns:' list");
     bool seen_columns = false;

@@ -6,7 +6,8 @@ add_library(j2s_mapping STATIC
   connector/mapping/transforms.cpp
   connector/mapping/mapping_parse.cpp
   connector/mapping/mapping.cpp)
-target_link_libraries(j2s_mapping PUBLIC j2s_core yaml-cpp PRIVATE j2s_warnings)
+# j2s_config: the YAML error locations shared with the config file.
+target_link_libraries(j2s_mapping PUBLIC j2s_core yaml-cpp PRIVATE j2s_config j2s_warnings)
 
 j2s_unit_test(unit_mapping
   SOURCES tests/unit/test_json_path.cpp

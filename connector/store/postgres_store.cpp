@@ -332,17 +332,26 @@ PostgresStore::PostgresStore(std::string url, std::string schema)
     if (m_schema.empty()) throw ConfigError("database.schema: must not be empty for PostgreSQL");
     m_description = describe_url(m_url, m_schema);
     m_conn = connect("connecting");
+    // Opening writes nothing (the schema is created by migrate()): a command that stops on a configuration
+    // error after reading the store leaves a new database untouched.
+    try {
+        pqxx::nontransaction tx(*m_conn->db);
+        tx.exec("SET search_path TO " + quoted(m_schema));
+    } catch (const pqxx::failure& e) {
+        throw StoreError("selecting schema " + m_schema + " on " + describe() + " failed: " + scrub(e.what()));
+    }
+}
+
+void PostgresStore::create_schema_if_missing() {
     try {
         pqxx::nontransaction tx(*m_conn->db);
         // Checking first lets a role without CREATE on the database use a schema prepared for it.
         const auto exists = tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", m_schema);
         if (exists.empty()) tx.exec("CREATE SCHEMA IF NOT EXISTS " + quoted(m_schema));
-        tx.exec("SET search_path TO " + quoted(m_schema));
     } catch (const pqxx::sql_error& e) {
+        if (is_connection_loss(e)) throw;
         throw StoreError("preparing schema " + m_schema + " on " + describe() + " failed: " + scrub(e.what()) +
                          " (SQLSTATE " + e.sqlstate() + ")");
-    } catch (const pqxx::failure& e) {
-        throw StoreError("preparing schema " + m_schema + " on " + describe() + " failed: " + scrub(e.what()));
     }
 }
 
@@ -378,6 +387,7 @@ void PostgresStore::trace(std::FILE* out) { m_conn->db->trace(out); }
 
 std::vector<std::string> PostgresStore::migrate() {
     return guarded("migrating", [&] {
+        create_schema_if_missing();
         const auto available = migrations_for_dialect("postgres");
         const std::int64_t key = hash_key("jira2sql migrate\n" + m_schema);
         std::vector<std::string> applied_names;

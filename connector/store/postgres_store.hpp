@@ -84,6 +84,7 @@ class PostgresStore final : public Store {
     static std::string scrub(const std::string& text, const std::string& url);
 
   private:
+    void create_schema_if_missing();  // by migrate(), the first step that writes
     std::vector<MappingChange> apply_mapped_columns(const std::vector<ColumnDef>& columns);  // *_mapping.cpp
     struct Connection;  // libpqxx's connection and its notice handler, kept out of this header
     std::unique_ptr<Connection> connect(const std::string& what) const;

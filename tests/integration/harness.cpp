@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "table_reader.hpp"
+
 extern char** environ;
 
 namespace j2s::it {
@@ -210,6 +212,29 @@ fs::path write_config(const fs::path& dir, const std::string& base_url, const Co
     const fs::path path = dir / "config.yaml";
     std::ofstream(path) << y.str();
     return path;
+}
+
+}  // namespace j2s::it
+
+// ---- polling a run in progress ---------------------------------------------------------------------------
+
+namespace j2s::it {
+
+long long issues_so_far(const TableReader& db) {
+    try {
+        return db.scalar("SELECT count(*) FROM issues");
+    } catch (const std::exception&) {  // no database file, schema or table yet
+        return 0;
+    }
+}
+
+bool wait_for_stored_issues(ChildProcess& child, const TableReader& db, long long n, double timeout_seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+    while (std::chrono::steady_clock::now() < deadline && child.running()) {
+        if (issues_so_far(db) >= n) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
 }
 
 }  // namespace j2s::it

@@ -109,3 +109,17 @@ std::filesystem::path write_config(const std::filesystem::path& dir, const std::
 std::string source_dir();
 
 }  // namespace j2s::it
+
+// ---- polling a run in progress, whatever the backend ----------------------------------------------------
+namespace j2s::it {
+
+class TableReader;
+
+// Rows in `issues` now; 0 while the database or its tables do not exist yet.
+long long issues_so_far(const TableReader& db);
+
+// Polls until the database `child` is syncing holds at least `n` issues. False if the child ended first or
+// `timeout_seconds` passed.
+bool wait_for_stored_issues(ChildProcess& child, const TableReader& db, long long n, double timeout_seconds = 60);
+
+}  // namespace j2s::it

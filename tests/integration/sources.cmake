@@ -2,9 +2,11 @@
 # database. Label "integration"; PostgreSQL ones also carry "postgres".
 add_executable(integration_tests
   tests/integration/harness.cpp
-  tests/integration/test_sync_sqlite.cpp
+  tests/integration/table_checks.cpp
+  tests/integration/test_sync.cpp
   tests/integration/test_reliability.cpp
-  tests/integration/test_sync_postgres.cpp
+  tests/integration/test_crash_points.cpp
+  tests/integration/test_bad_inputs.cpp
   tests/integration/test_analyst_queries.cpp
   tests/integration/openapi_validator.cpp
   tests/integration/test_openapi_conformance.cpp

@@ -15,6 +15,7 @@
 
 #include "harness.hpp"
 #include "table_reader.hpp"
+#include "test_target.hpp"
 #include "util/time.hpp"
 
 using namespace j2s;
@@ -25,15 +26,6 @@ using nlohmann::json;
 namespace {
 
 const std::map<std::string, std::string> kEnv{{"FAKE_JIRA_TOKEN", "demo-token"}};
-
-#define J2S_REQUIRE_POSTGRES()                                   \
-    do {                                                         \
-        if (const auto j2s_why = test::postgres_unavailable()) { \
-            if (std::getenv("CI")) FAIL(*j2s_why);               \
-            WARN("skipped: " + *j2s_why);                        \
-            return;                                              \
-        }                                                        \
-    } while (false)
 
 // A database for one test: a SQLite file in the test's folder or a throwaway PostgreSQL database.
 struct Backend {
@@ -381,6 +373,10 @@ TEST_CASE("reconcile: the census of 100,000 cloud issues takes 20 pages, 23 requ
 TEST_CASE("postgres: reconcile: deleted and moved issues, cloud", "[e2e][postgres]") {
     J2S_REQUIRE_POSTGRES();
     deleted_and_moved(true, "cloud");
+}
+TEST_CASE("postgres: reconcile: deleted and moved issues, server", "[e2e][postgres]") {
+    J2S_REQUIRE_POSTGRES();
+    deleted_and_moved(true, "server");
 }
 TEST_CASE("postgres: reconcile: the delete guard refuses and --force applies", "[e2e][postgres]") {
     J2S_REQUIRE_POSTGRES();

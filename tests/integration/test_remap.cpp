@@ -11,6 +11,7 @@
 
 #include "harness.hpp"
 #include "table_reader.hpp"
+#include "test_target.hpp"
 
 using namespace j2s;
 using namespace j2s::it;
@@ -19,15 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::map<std::string, std::string> kEnv{{"FAKE_JIRA_TOKEN", "demo-token"}};
-
-#define J2S_REQUIRE_POSTGRES()                                   \
-    do {                                                         \
-        if (const auto j2s_why = test::postgres_unavailable()) { \
-            if (std::getenv("CI")) FAIL(*j2s_why);               \
-            WARN("skipped: " + *j2s_why);                        \
-            return;                                              \
-        }                                                        \
-    } while (false)
 
 const char* kMappingBefore = R"(columns:
   - name: summary

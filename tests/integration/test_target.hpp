@@ -20,6 +20,8 @@ public:
     virtual std::string database_url() const = 0;  // for write_config's database_url
     virtual const TableReader& tables() const = 0;
     virtual std::string backend() const = 0;
+    // How many tables jira2sql's schema holds: 0 for a database it never wrote to.
+    virtual long long table_count() const = 0;
 };
 
 class SqliteTarget final : public TestTarget {
@@ -28,6 +30,10 @@ public:
     std::string database_url() const override { return "sqlite:" + m_path; }
     const TableReader& tables() const override { return m_reader; }
     std::string backend() const override { return "sqlite"; }
+    long long table_count() const override {
+        if (!std::filesystem::exists(m_path)) return 0;
+        return m_reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+    }
 
 private:
     std::string m_path;
@@ -40,6 +46,9 @@ public:
     std::string database_url() const override { return m_db.url(); }
     const TableReader& tables() const override { return m_reader; }
     std::string backend() const override { return "postgres"; }
+    long long table_count() const override {
+        return m_reader.scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'jira'");
+    }
     const test::PostgresDatabase& database() const { return m_db; }
 
 private:
@@ -58,5 +67,24 @@ inline std::unique_ptr<TestTarget> make_target(const std::string& backend, const
     }
     return std::make_unique<PostgresTarget>();
 }
+
+// For scenarios written per backend: ends the test case when PostgreSQL is not configured (a WARN), fails it in CI.
+#define J2S_REQUIRE_POSTGRES()                                                   \
+    do {                                                                         \
+        if (const auto j2s_why = ::j2s::test::postgres_unavailable()) {          \
+            if (std::getenv("CI")) FAIL(*j2s_why);                               \
+            WARN("skipped: " + *j2s_why);                                        \
+            return;                                                              \
+        }                                                                        \
+    } while (false)
+
+// Registers `scenario(backend)` as TEST_CASE "name" on SQLite and "postgres: name" on PostgreSQL (CTest gives the
+// latter the `postgres` label).
+#define J2S_ON_BOTH_BACKENDS(name, tags, scenario)                 \
+    TEST_CASE(name, "[e2e][sqlite]" tags) { scenario("sqlite"); } \
+    TEST_CASE("postgres: " name, "[e2e][postgres]" tags) {        \
+        J2S_REQUIRE_POSTGRES();                                    \
+        scenario("postgres");                                      \
+    }
 
 }  // namespace j2s::it

@@ -199,7 +199,7 @@ TEST_CASE("invalid YAML gives file:line and yaml-cpp's message", "[config]") {
     auto path = site.config(kMinimal + "  jql: \"x\" trailing\n");
     std::string message = error_of(path);
     INFO(message);
-    CHECK(message.rfind(path.string() + ":6: invalid YAML: ", 0) == 0);
+    CHECK(message.rfind(path.string() + ":6: jira.jql: invalid YAML: ", 0) == 0);
     CHECK(message.find("s3cr3t-token") == std::string::npos);
 }
 
@@ -207,7 +207,7 @@ TEST_CASE("a tab in the indentation is named as such", "[config]") {
     Site site;
     auto path = site.config(kMinimal + "\tpage_size: 10\n");
     std::string message = error_of(path);
-    CHECK(message.rfind(path.string() + ":6: invalid YAML: a tab in the indentation", 0) == 0);
+    CHECK(message.rfind(path.string() + ":6: jira.page_size: invalid YAML: a tab in the indentation", 0) == 0);
     // A tab inside a value is fine.
     CHECK(load_config(site.config(kMinimal + "  jql: \"a\tb\"\n")).jira.jql == "a\tb");
 }
@@ -456,12 +456,12 @@ TEST_CASE("expand_env: an unset variable names itself, the file and the line", "
         expand_env("a: 1\nb: 2\nc: ${J2S_T_UNSET}\n", "f.yaml");
         FAIL("no exception");
     } catch (const ConfigError& e) {
-        CHECK(std::string(e.what()) == "f.yaml:3: environment variable J2S_T_UNSET is not set (used as ${J2S_T_UNSET})");
+        CHECK(std::string(e.what()) == "f.yaml:3: c: environment variable J2S_T_UNSET is not set (used as ${J2S_T_UNSET})");
         CHECK(e.exit_code() == ExitCode::usage);
     }
-    CHECK_THROWS_WITH(expand_env("a: 1\nb: ${J2S_T_SET", "f.yaml"), Catch::Contains("f.yaml:2: unterminated ${"));
-    CHECK_THROWS_WITH(expand_env("b: ${J2S_T_SET:x}", "f.yaml"), Catch::Contains("f.yaml:1: malformed ${"));
-    CHECK_THROWS_WITH(expand_env("b: ${}", "f.yaml"), Catch::Contains("f.yaml:1: invalid environment variable name"));
+    CHECK_THROWS_WITH(expand_env("a: 1\nb: ${J2S_T_SET", "f.yaml"), Catch::Contains("f.yaml:2: b: unterminated ${"));
+    CHECK_THROWS_WITH(expand_env("b: ${J2S_T_SET:x}", "f.yaml"), Catch::Contains("f.yaml:1: b: malformed ${"));
+    CHECK_THROWS_WITH(expand_env("b: ${}", "f.yaml"), Catch::Contains("f.yaml:1: b: invalid environment variable name"));
     CHECK_THROWS_WITH(expand_env("b: ${1X}", "f.yaml"), Catch::Contains("invalid environment variable name"));
 }
 
@@ -495,7 +495,7 @@ TEST_CASE("load_config expands the environment before parsing, keeping line numb
     CHECK(c.jira.base_url == "https://example.atlassian.net");
 
     auto path = site.config(base + "  jql: ${J2S_TEST_MISSING}\n");
-    CHECK(error_of(path) == path.string() + ":7: environment variable J2S_TEST_MISSING is not set (used as ${J2S_TEST_MISSING})");
+    CHECK(error_of(path) == path.string() + ":7: jira.jql: environment variable J2S_TEST_MISSING is not set (used as ${J2S_TEST_MISSING})");
 
     // After expansion, the YAML error still points at the user's line.
     EnvVar bad("J2S_TEST_PAGE", "abc");
@@ -505,6 +505,37 @@ TEST_CASE("load_config expands the environment before parsing, keeping line numb
 TEST_CASE("several YAML documents in one file are rejected", "[config]") {
     Site site;
     CHECK(error_of(site.config(kMinimal + "---\njira: {}\n")).find("one YAML document") != std::string::npos);
+    // The line of the `---` that starts the second one; a `---` before any content only marks the first.
+    auto path = site.config("---\n" + kMinimal + "---\njira: {}\n");
+    CHECK_THAT(error_of(path), Catch::StartsWith(path.string() + ":7: expected one YAML document, found 2"));
+}
+
+// yaml-cpp takes an unclosed quote as running to the end of the file, so the keys after it vanished without a
+// word, and reports an unclosed `[` on a later line; both are named where they open, with their key.
+TEST_CASE("an unclosed quote or bracket is named on its own line with its key", "[config]") {
+    Site site;
+    auto quote = site.config(kMinimal + "  jql: \"project = ALPHA\n  page_size: 10\nsync:\n  changelog: false\n");
+    CHECK(error_of(quote) == quote.string() + ":6: jira.jql: invalid YAML: a quoted value starts on this line but its "
+                                             "closing quote is missing");
+    auto single = site.config(kMinimal + "  jql: 'project = ALPHA\n");
+    CHECK_THAT(error_of(single), Catch::StartsWith(single.string() + ":6: jira.jql: invalid YAML: a quoted value"));
+    auto bracket = site.config(kMinimal + "  jql: [ALPHA, BETA\n  page_size: 10\n");
+    CHECK(error_of(bracket) == bracket.string() + ":6: jira.jql: invalid YAML: the '[' on this line is never closed "
+                                                 "(missing ']')");
+    // Quoted values over several lines, quotes inside words and brackets inside plain values are fine.
+    Config ok = load_config(site.config(kMinimal + "  jql: \"project = ALPHA\n    AND status = Done\"\n"
+                                                   "  ca_file: ''\nsync:\n  overlap_minutes: 5 # it's [not a list\n"));
+    CHECK(ok.jira.jql == "project = ALPHA AND status = Done");
+    CHECK(ok.sync.overlap_minutes == 5);
+    CHECK(load_config(site.config(kMinimal + "  jql: summary ~ o'brien AND labels = a[1]\n")).jira.jql ==
+          "summary ~ o'brien AND labels = a[1]");
+}
+
+TEST_CASE("a YAML syntax error names the key of its line", "[config]") {
+    Site site;
+    // A key indented under the wrong parent: the path shows where YAML put it.
+    auto path = site.config(kMinimal + "  page_size: 10\n   max_retries: 2\n");
+    CHECK_THAT(error_of(path), Catch::StartsWith(path.string() + ":7: jira.page_size.max_retries: invalid YAML: "));
 }
 
 TEST_CASE("redact_url hides passwords only", "[config]") {

@@ -122,10 +122,14 @@ TEST_CASE("mapping parse: the top level must be a columns list", "[mapping]") {
     CHECK(error_of("columns: 5\n") == "m.yaml:1: columns: expected a list of columns");
 }
 
-TEST_CASE("mapping parse: invalid YAML names the line", "[mapping]") {
-    const std::string error = error_of("columns:\n  - name: a\n    type: [text\n");
-    CHECK_THAT(error, Catch::StartsWith("m.yaml:") && Catch::Contains("invalid YAML"));
-    CHECK(error_of("columns:\n  - name: \"a\n") != "");
+TEST_CASE("mapping parse: invalid YAML names the line and its key", "[mapping]") {
+    CHECK(error_of("columns:\n  - name: a\n    type: [text\n") ==
+          "m.yaml:3: columns[0].type: invalid YAML: the '[' on this line is never closed (missing ']')");
+    // yaml-cpp would take the rest of the file as the name; the open quote is named where it starts.
+    CHECK(error_of("columns:\n  - name: \"a\n    source: fields.a\n    type: text\n") ==
+          "m.yaml:2: columns[0].name: invalid YAML: a quoted value starts on this line but its closing quote is missing");
+    CHECK_THAT(error_of("columns:\n  - {name: a, source: a, type: text}\n  - name: b\n     type: text\n"),
+               Catch::StartsWith("m.yaml:4: columns[1].name.type: invalid YAML: "));
 }
 
 TEST_CASE("mapping parse: every validation error names file, line and key", "[mapping]") {
