@@ -219,10 +219,13 @@ ExitCode with_metrics(MetricsWriter& metrics, F&& body) {
     }
 }
 
-std::unique_ptr<ProgressReporter> make_progress(const RunOutput& output, const std::string& what, JiraApi& api) {
+// `api`: where expected totals are counted; nullptr for a command that knows its total itself (remap,
+// retry-dead-letters).
+std::unique_ptr<ProgressReporter> make_progress(const RunOutput& output, const std::string& what, JiraApi* api) {
     if (output.progress == ProgressMode::terminal) install_terminal_status_line();
-    return std::make_unique<ProgressReporter>(output.progress, what, terminal_status_line(),
-                                              [&api](const std::string& jql) { return count_issues(api, jql); });
+    std::function<std::int64_t(const std::string&)> count;
+    if (api) count = [api](const std::string& jql) { return count_issues(*api, jql); };
+    return std::make_unique<ProgressReporter>(output.progress, what, terminal_status_line(), std::move(count));
 }
 
 nlohmann::json counters_json(const RunSummary& s) {
@@ -246,7 +249,7 @@ ExitCode command_sync(const Config& config, const SyncOptions& options, const Ru
         metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
         CaptureOnExit capture_on_exit(metrics);
         SyncRunner runner(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
-        auto progress = make_progress(output, "sync", prepared.jira.api);
+        auto progress = make_progress(output, "sync", &prepared.jira.api);
         runner.set_observer(progress.get());
         const RunSummary summary = runner.run(options);
         progress->finish();
@@ -263,8 +266,10 @@ ExitCode command_reconcile(const Config& config, bool force, const RunOutput& ou
         PreparedRun prepared(config);
         metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
         CaptureOnExit capture_on_exit(metrics);
+        auto progress = make_progress(output, "reconcile", &prepared.jira.api);
         const RunSummary summary =
-            run_reconcile(config, *prepared.store, prepared.jira.api, prepared.jira.clock, force);
+            run_reconcile(config, *prepared.store, prepared.jira.api, prepared.jira.clock, force, progress.get());
+        progress->finish();
         log_event(spdlog::level::info, "run_finished", counters_json(summary), "{}", summary_line("reconcile", summary));
         return {ExitCode::ok, run_status_name(summary.status)};
     });
@@ -295,7 +300,7 @@ ExitCode command_migrate(const Config& config) {
     return ExitCode::ok;
 }
 
-ExitCode command_remap(const Config& config) {
+ExitCode command_remap(const Config& config, const RunOutput& output) {
     Mapping mapping = Mapping::load(config.mapping_file);
     auto store = open_store(config.database);
     // Field references resolve from the stored field list and remembered ids: remap never calls Jira.
@@ -320,7 +325,11 @@ ExitCode command_remap(const Config& config) {
     for (const auto& name : store->migrate()) spdlog::info("applied migration {}", name);
     store->sync_mapped_columns(mapping.column_defs());
     store->remember_field_ids(mapping.resolved_field_ids());
-    const RemapSummary summary = run_remap(*store, mapping, scope_key(config.jira));
+    auto progress = make_progress(output, "remap", nullptr);
+    RemapOptions options;
+    options.progress = progress.get();
+    const RemapSummary summary = run_remap(*store, mapping, scope_key(config.jira), options);
+    progress->finish();
     const double rate = summary.seconds > 0 ? static_cast<double>(summary.issues_read) / summary.seconds : 0.0;
     log_event(spdlog::level::info, "run_finished",
               {{"run_id", summary.run_id},
@@ -432,9 +441,10 @@ ExitCode command_retry_dead_letters(const Config& config, const RunOutput& outpu
         PreparedRun prepared(config);
         metrics.attach(prepared.store.get(), &prepared.jira.client.stats(), scope_key(config.jira));
         CaptureOnExit capture_on_exit(metrics);
-        const RetrySummary summary =
-            retry_dead_letters(config, prepared.mapping, *prepared.store, prepared.jira.api, prepared.jira.clock);
-        set_log_run_id(summary.run.run_id);
+        auto progress = make_progress(output, "retry-dead-letters", nullptr);
+        const RetrySummary summary = retry_dead_letters(config, prepared.mapping, *prepared.store, prepared.jira.api,
+                                                        prepared.jira.clock, progress.get());
+        progress->finish();
         spdlog::info("retry-dead-letters: {} attempted, {} resolved, {} still open", summary.attempted,
                      summary.resolved, summary.still_open);
         auto fields = counters_json(summary.run);

@@ -25,7 +25,7 @@ ExitCode command_status(const Config& config, bool as_json);
 ExitCode command_migrate(const Config& config);
 // Recomputes every mapped column of every stored issue from its raw JSON; never calls Jira. Exit 3 when
 // some issues went to the dead letters.
-ExitCode command_remap(const Config& config);
+ExitCode command_remap(const Config& config, const RunOutput& output = {});
 ExitCode command_fields(const Config& config);
 ExitCode command_dead_letters(const Config& config, bool include_resolved);
 ExitCode command_retry_dead_letters(const Config& config, const RunOutput& output = {});

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
         } else if (fields->parsed()) {
             code = command_fields(config);
         } else if (remap->parsed()) {
-            code = command_remap(config);
+            code = command_remap(config, run_output);
         }
         return static_cast<int>(code);
     } catch (const Error& e) {

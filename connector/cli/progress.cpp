@@ -140,19 +140,34 @@ ProgressReporter::~ProgressReporter() {
 }
 
 void ProgressReporter::run_started(std::int64_t, SyncMode, const std::string& search_jql) {
+    progress_started(search_jql, std::nullopt);
+}
+
+void ProgressReporter::page_committed(std::int64_t issues_read, const RunCounters&) { progress_advanced(issues_read); }
+
+void ProgressReporter::progress_started(const std::string& count_jql, std::optional<std::int64_t> known_total) {
     m_started = m_now();
     m_done = 0;
+    if (known_total && !m_total) m_total = known_total;
     if (m_mode == ProgressMode::off) return;
-    if (m_count && !m_total && !m_pending_total.valid()) {
+    if (!count_jql.empty() && m_count && !m_total && !m_pending_total.valid()) {
         auto count = m_count;
-        m_pending_total = std::async(std::launch::async, [count, search_jql] { return count(search_jql); });
+        m_pending_total = std::async(std::launch::async, [count, count_jql] { return count(count_jql); });
     }
     report(true);
 }
 
-void ProgressReporter::page_committed(std::int64_t issues_read, const RunCounters&) {
-    m_done = issues_read;
+void ProgressReporter::progress_advanced(std::int64_t done) {
+    m_done = done;
     report(false);
+}
+
+void ProgressReporter::progress_finished(std::int64_t done) {
+    m_done = done;
+    m_total = done;
+    // Drawn however soon after the last redraw: the line then says the counted work is done, while the
+    // command finishes the rest (reconcile classifies what vanished, remap closes its run).
+    report(true);
 }
 
 void ProgressReporter::set_total(std::int64_t total) { m_total = total; }
@@ -173,20 +188,29 @@ std::optional<std::int64_t> ProgressReporter::total() {
 void ProgressReporter::report(bool force) {
     if (m_mode == ProgressMode::off) return;
     const auto now = m_now();
-    const auto interval = m_mode == ProgressMode::terminal ? m_redraw_interval : m_event_interval;
-    if (!force && m_reported_once && now - m_last_report < interval) return;
-    // JSON events: the first one only after a full interval, so a short run logs none.
-    if (m_mode == ProgressMode::json_events && (force || now - m_started < m_event_interval)) return;
-    m_last_report = now;
-    m_reported_once = true;
     const double elapsed = std::chrono::duration<double>(now - m_started).count();
-    const auto expected = total();
     if (m_mode == ProgressMode::terminal) {
+        const auto expected = total();
+        // The update that reaches the expected total is always drawn, however soon after the last one, so
+        // the line ends at the total rather than wherever the last redraw happened to catch it (a sync run
+        // has no progress_finished).
+        const bool completes = expected && m_done >= *expected && !m_drawn_complete;
+        if (!force && !completes && m_reported_once && now - m_last_report < m_redraw_interval) return;
+        m_last_report = now;
+        m_reported_once = true;
+        if (expected && m_done >= *expected) m_drawn_complete = true;
         m_line->show(render_progress(m_what, m_done, expected, elapsed));
         return;
     }
+    if (!force && m_reported_once && now - m_last_report < m_event_interval) return;
+    // JSON events: the first one only after a full interval, so a short run logs none.
+    if (force || now - m_started < m_event_interval) return;
+    m_last_report = now;
+    m_reported_once = true;
+    const auto expected = total();
     const double rate = elapsed > 0 ? static_cast<double>(m_done) / elapsed : 0;
-    nlohmann::json fields = {{"issues_done", m_done},
+    nlohmann::json fields = {{"command", m_what},
+                             {"issues_done", m_done},
                              {"issues_expected", expected ? nlohmann::json(*expected) : nlohmann::json(nullptr)},
                              {"issues_per_second", std::round(rate * 10) / 10},
                              {"elapsed_seconds", std::round(elapsed * 10) / 10}};

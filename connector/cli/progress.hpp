@@ -5,12 +5,13 @@
 //   `redraw_interval` apart ("\r" + erase line), erased before any log line is written (the log sink goes
 //   through the same StatusLine) and at the end of the run.
 // - With --log-format json: a `progress` event every `event_interval` instead (level info), whatever
-//   stderr is.
+//   stderr is; its `command` field names the command (`sync`, `reconcile`, `remap`, ...).
 // - Otherwise nothing.
 //
 // The expected total comes from Jira (cloud: approximate-count; server: `total` of a search), counted on a
 // background thread so the run never waits for it; until it arrives (or if it fails) the line shows no
-// total and no ETA.
+// total and no ETA. A command that knows its total itself (remap: the stored rows left; retry-dead-letters:
+// the open dead letters) passes it instead.
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <string_view>
 
 #include "jira/jira_api.hpp"
+#include "sync/progress_observer.hpp"
 #include "sync/sync_runner.hpp"
 
 namespace j2s {
@@ -68,10 +70,12 @@ std::int64_t count_issues(JiraApi& api, const std::string& jql);
 
 enum class ProgressMode { off, terminal, json_events };
 
-class ProgressReporter final : public RunObserver {
+// Watches a sync run (RunObserver) or another command's work (ProgressObserver): one renderer for both.
+class ProgressReporter final : public RunObserver, public ProgressObserver {
 public:
     using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
-    // `count` returns the expected total of a query (normally count_issues); empty: no total.
+    // `what` names the command. `count` returns the expected total of a query (normally count_issues); empty:
+    // no total unless one is given.
     ProgressReporter(ProgressMode mode, std::string what, StatusLine* line,
                      std::function<std::int64_t(const std::string&)> count, SteadyNow now = std::chrono::steady_clock::now,
                      std::chrono::milliseconds redraw_interval = std::chrono::milliseconds(250),
@@ -80,6 +84,9 @@ public:
 
     void run_started(std::int64_t run_id, SyncMode mode, const std::string& search_jql) override;
     void page_committed(std::int64_t issues_read, const RunCounters& totals) override;
+    void progress_started(const std::string& count_jql, std::optional<std::int64_t> known_total) override;
+    void progress_advanced(std::int64_t done) override;
+    void progress_finished(std::int64_t done) override;
     // Sets the expected total directly (tests; a caller that knows it).
     void set_total(std::int64_t total);
     // Erases the line (end of the run, or before a final summary).
@@ -97,6 +104,7 @@ private:
     std::chrono::milliseconds m_redraw_interval, m_event_interval;
     std::chrono::steady_clock::time_point m_started{}, m_last_report{};
     bool m_reported_once = false;
+    bool m_drawn_complete = false;  // the line has shown done >= the expected total
     std::int64_t m_done = 0;
     std::future<std::int64_t> m_pending_total;
     std::optional<std::int64_t> m_total;

@@ -7,6 +7,7 @@
 
 #include "sync/changelog_rows.hpp"
 #include "sync/page_transformer.hpp"
+#include "util/log_event.hpp"
 
 namespace j2s {
 
@@ -23,7 +24,8 @@ std::string id_list(const std::vector<std::int64_t>& ids) {
 
 }  // namespace
 
-RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock) {
+RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock,
+                                ProgressObserver* progress) {
     const auto started = clock.steady_now();
     RetrySummary summary;
     std::vector<std::int64_t> ids;
@@ -39,6 +41,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
     // A separate scope key keeps the retry's bookkeeping away from the scope's watermark and checkpoint.
     const std::string key = scope_key(config.jira) + " [retry-dead-letters]";
     summary.run.run_id = store.start_run(key, "retry", clock.now());
+    set_log_run_id(summary.run.run_id);  // the run's log lines (and progress events) carry its id from here
     const auto& stats = api.client().stats();
     const auto requests_before = stats.requests.load();
     const auto retries_before = stats.retries.load();
@@ -46,6 +49,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
         summary.run.counters.requests = stats.requests.load() - requests_before;
         summary.run.counters.retries = stats.retries.load() - retries_before;
     };
+    if (progress) progress->progress_started("", summary.attempted);
     try {
         for (std::size_t first = 0; first < ids.size(); first += kIdsPerQuery) {
             std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
@@ -90,6 +94,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
             summary.run.counters.changelog_items_written += result.changelog_written;
             summary.run.counters.dead_lettered += result.dead_lettered;
             summary.resolved += static_cast<std::int64_t>(commit.clean_issue_ids.size());
+            if (progress) progress->progress_advanced(static_cast<std::int64_t>(first + chunk.size()));
         }
     } catch (const std::exception& e) {
         refresh();
@@ -99,6 +104,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
                          std::nullopt, true);
         throw;
     }
+    if (progress) progress->progress_finished(summary.attempted);
     refresh();
     summary.still_open = summary.attempted - summary.resolved;
     summary.run.status = summary.still_open > 0 ? RunStatus::partial : RunStatus::succeeded;

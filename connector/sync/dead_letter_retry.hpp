@@ -7,6 +7,7 @@
 #include "jira/jira_api.hpp"
 #include "mapping/mapping.hpp"
 #include "store/store.hpp"
+#include "sync/progress_observer.hpp"
 #include "sync/sync_runner.hpp"
 
 namespace j2s {
@@ -18,7 +19,9 @@ struct RetrySummary {
     std::int64_t still_open = 0;
 };
 
+// `progress` (optional, not owned) hears of every committed chunk, against the dead letters to retry.
 // REQUIRES: as for SyncRunner (migrated store, resolved mapping, lock held).
-RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock);
+RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock,
+                                ProgressObserver* progress = nullptr);
 
 }  // namespace j2s

@@ -62,16 +62,19 @@ VanishedClassification classify_vanished(const std::vector<std::int64_t>& vanish
     return out;
 }
 
-std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests) {
+std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests,
+                                      ProgressObserver* progress) {
     const std::string jql = census_jql(scope_jql);
     std::vector<std::int64_t> ids;
     std::int64_t pages = 0;
+    if (progress) progress->progress_started(jql, std::nullopt);
     if (api.client().flavor() == Flavor::cloud) {
         std::optional<std::string> token;
         for (;;) {
             auto page = api.search_ids_page(jql, token, 0, kCloudMaxIdsPage);
             ++pages;
             for (const auto& issue : page.issues) ids.push_back(json_id(issue.at("id")));
+            if (progress) progress->progress_advanced(static_cast<std::int64_t>(ids.size()));
             if (page.is_last || !page.next_page_token) break;
             if (page.next_page_token == token)
                 throw Error("the census did not advance (Jira returned the same page token twice); nothing was "
@@ -84,11 +87,13 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
             auto page = api.search_ids_page(jql, std::nullopt, start_at, kServerCensusRequest);
             ++pages;
             for (const auto& issue : page.issues) ids.push_back(json_id(issue.at("id")));
+            if (progress) progress->progress_advanced(static_cast<std::int64_t>(ids.size()));
             start_at += static_cast<std::int64_t>(page.issues.size());
             if (page.is_last) break;
         }
     }
     if (requests) *requests = pages;
+    if (progress) progress->progress_finished(static_cast<std::int64_t>(ids.size()));
     sort_unique(ids);
     return ids;
 }
@@ -96,7 +101,7 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
 ReconcileResult reconcile_deletions(JiraApi& api, Store& store, const ReconcileOptions& options) {
     ReconcileResult result;
     const Timestamp census_started = api.server_time();
-    const auto census = take_census(api, options.scope_jql, &result.census_requests);
+    const auto census = take_census(api, options.scope_jql, &result.census_requests, options.progress);
     result.census = static_cast<std::int64_t>(census.size());
     const StoredIssueIds stored = store.stored_issue_ids();
     result.live_before = static_cast<std::int64_t>(stored.live.size());
@@ -169,7 +174,8 @@ ReconcileResult reconcile_deletions(JiraApi& api, Store& store, const ReconcileO
     return result;
 }
 
-RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock& clock, bool force) {
+RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock& clock, bool force,
+                         ProgressObserver* progress) {
     const auto started_steady = clock.steady_now();
     const std::string key = scope_key(config.jira);
     RunSummary summary;
@@ -190,7 +196,7 @@ RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock
               "deletion reconciliation of {}", scope_description(config.jira));
     try {
         const auto result = reconcile_deletions(
-            api, store, {config.jira.jql, config.sync.max_delete_fraction, config.sync.overlap_minutes, force});
+            api, store, {config.jira.jql, config.sync.max_delete_fraction, config.sync.overlap_minutes, force, progress});
         summary.counters.soft_deleted = result.soft_deleted();
     } catch (const std::exception& e) {
         try {

@@ -28,6 +28,7 @@
 #include "config/config.hpp"
 #include "jira/jira_api.hpp"
 #include "store/store.hpp"
+#include "sync/progress_observer.hpp"
 #include "sync/sync_runner.hpp"
 #include "util/errors.hpp"
 #include "util/time.hpp"
@@ -77,6 +78,8 @@ struct ReconcileOptions {
     double max_delete_fraction = 0.2;
     int search_lag_minutes = 15;  // sync.overlap_minutes
     bool force = false;
+    // Told how far the census has got (its total: the census query, counted by Jira). Optional; not owned.
+    ProgressObserver* progress = nullptr;
 };
 
 struct ReconcileResult {
@@ -92,8 +95,10 @@ struct ReconcileResult {
     std::int64_t soft_deleted() const { return deleted + out_of_scope; }
 };
 
-// Every id of the scope, sorted ascending, without duplicates. `requests` receives the search requests made.
-std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests = nullptr);
+// Every id of the scope, sorted ascending, without duplicates. `requests` receives the search requests made;
+// `progress` (optional) hears of every page.
+std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests = nullptr,
+                                      ProgressObserver* progress = nullptr);
 
 // Steps 1-5 above. Throws ReconcileRefused when a guard trips, JiraApiError/Error/StoreError on failure;
 // nothing is written then.
@@ -101,7 +106,9 @@ ReconcileResult reconcile_deletions(JiraApi& api, Store& store, const ReconcileO
 
 // The `reconcile` command's run: a sync_runs row of mode `reconcile` around reconcile_deletions, closed as
 // `succeeded` (soft_deleted counted) or `failed` (the error rethrown). Touches neither watermark nor checkpoint.
+// `progress` (optional, not owned) follows the census.
 // REQUIRES: the store is migrated and the caller holds the run lock.
-RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock& clock, bool force);
+RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock& clock, bool force,
+                         ProgressObserver* progress = nullptr);
 
 }  // namespace j2s

@@ -178,6 +178,15 @@ RemapSummary run_remap(Store& store, const Mapping& mapping, const std::string& 
                             : static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 4u));
     try {
         if (!checkpoint.columns.empty()) {
+            if (options.progress) {
+                // The rows still to rewrite: all of them, or those after a resumed checkpoint. The store counts
+                // no "rows after an id", and the ids alone are light (8 bytes a row).
+                const StoredIssueIds ids = store.stored_issue_ids();
+                std::int64_t left = 0;
+                for (const auto* list : {&ids.live, &ids.soft_deleted})
+                    left += list->end() - std::upper_bound(list->begin(), list->end(), checkpoint.after_id);
+                options.progress->progress_started("", left);
+            }
             for (;;) {
                 auto batch = store.read_raw_batch(checkpoint.after_id, std::max(1, options.batch_size));
                 if (batch.empty()) break;
@@ -196,8 +205,10 @@ RemapSummary run_remap(Store& store, const Mapping& mapping, const std::string& 
                 const PageResult r = store.commit_remap_batch(commit);
                 summary.counters.issues_upserted += r.issues_written;
                 summary.counters.dead_lettered += r.dead_lettered;
+                if (options.progress) options.progress->progress_advanced(summary.issues_read);
                 spdlog::debug("remap: {} issues done, up to id {}", summary.issues_read, last);
             }
+            if (options.progress) options.progress->progress_finished(summary.issues_read);
         }
         store.clear_refill_pending(checkpoint.columns);
     } catch (const std::exception& e) {

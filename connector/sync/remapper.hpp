@@ -19,6 +19,7 @@
 
 #include "mapping/mapping.hpp"
 #include "store/store.hpp"
+#include "sync/progress_observer.hpp"
 
 namespace j2s {
 
@@ -28,6 +29,8 @@ struct RemapOptions {
     bool all_columns = true;
     int batch_size = 2000;
     int threads = 0;  // transform threads; 0: up to 4, by the machine's cores
+    // Told of every batch, against the stored issues left to rewrite. Optional; not owned.
+    ProgressObserver* progress = nullptr;
 };
 
 struct RemapSummary {

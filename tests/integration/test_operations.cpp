@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -106,6 +107,76 @@ std::vector<std::string> screen_of(const std::string& raw) {
         }
     }
     return lines;
+}
+
+// Every progress line `raw` drew for `what` ("reconcile: ..."), in order: the text after each "\r\x1b[2K" that
+// starts with `what: `, up to the next "\r" or newline.
+std::vector<std::string> progress_draws(const std::string& raw, const std::string& what) {
+    std::vector<std::string> out;
+    const std::string draw = "\r\x1b[2K" + what + ": ";
+    for (auto p = raw.find(draw); p != std::string::npos; p = raw.find(draw, p + 1)) {
+        const auto begin = p + 4;
+        out.push_back(raw.substr(begin, raw.find_first_of("\r\n", begin) - begin));
+    }
+    return out;
+}
+
+// "reconcile: 120 / 300 issues (40%) | ..." -> {120, 300}; no total -> {120, -1}.
+std::pair<long long, long long> done_of_total(const std::string& draw) {
+    const auto colon = draw.find(": ");
+    auto digits = [](std::string text) {
+        text.erase(std::remove(text.begin(), text.end(), ','), text.end());
+        return std::stoll(text);
+    };
+    const auto slash = draw.find(" / ");
+    const auto issues = draw.find(" issues");
+    if (slash != std::string::npos && slash < issues)
+        return {digits(draw.substr(colon + 2, slash - colon - 2)), digits(draw.substr(slash + 3, issues - slash - 3))};
+    return {digits(draw.substr(colon + 2, issues - colon - 2)), -1};
+}
+
+// The default mapping with due_date read from the summary: no summary is a date, so every issue is a
+// dead letter (a `transform` one, which a retry with the same mapping fails again).
+fs::path mapping_failing_every_issue(const fs::path& dir) {
+    std::ifstream in(source_dir() + "/mappings/default.yaml");
+    std::string mapping((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string due = "    source: fields.duedate\n    type: date\n";
+    const auto at = mapping.find(due);
+    REQUIRE(at != std::string::npos);
+    mapping.replace(at, due.size(), "    source: fields.summary\n    type: date\n");
+    const fs::path path = dir / "failing.yaml";
+    std::ofstream(path) << mapping;
+    return path;
+}
+
+// A command's progress on a terminal: drawn from 0 of the total, at least once more, the last draw at the
+// total; and erased, so the screen keeps only the log lines.
+void check_progress_on_terminal(const std::string& raw, const std::string& what, long long total, int code,
+                                int expected_code) {
+    INFO(raw);
+    REQUIRE(code == expected_code);
+    const auto draws = progress_draws(raw, what);
+    REQUIRE(draws.size() >= 2);
+    CAPTURE(draws);
+    REQUIRE(done_of_total(draws.front()).first == 0);
+    const auto [last_done, last_total] = done_of_total(draws.back());
+    REQUIRE(last_total == total);  // the line shows done of the expected total ...
+    REQUIRE(last_done == total);   // ... and ends at it
+    REQUIRE_THAT(draws.back(), Catch::Contains(" issues (100%) | ") && Catch::Contains(" issues/s | elapsed "));
+    for (const auto& line : screen_of(raw)) {
+        CAPTURE(line);
+        REQUIRE(line.rfind(what + ": ", 0) == std::string::npos);
+        if (!line.empty()) REQUIRE(line.rfind("20", 0) == 0);  // each log line starts on a clean line
+    }
+}
+
+// A run on a pipe: no progress text, no terminal control characters.
+void check_no_progress(const ProcessResult& r, long long total) {
+    INFO(r.err);
+    REQUIRE(r.err.find("issues/s | elapsed") == std::string::npos);
+    REQUIRE(r.err.find(" / " + std::to_string(total) + " issues (") == std::string::npos);
+    REQUIRE(r.err.find('\x1b') == std::string::npos);
+    REQUIRE(r.err.find('\r') == std::string::npos);
 }
 
 }  // namespace
@@ -403,6 +474,127 @@ TEST_CASE("ops: with JSON logs, progress comes as events every few seconds", "[e
     }
     REQUIRE(progress >= 1);
     REQUIRE(r.err.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("ops: reconcile and remap draw the live progress line up to their total, a pipe gets none",
+          "[e2e][ops][progress]") {
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = "server";
+    fo.generate = 300;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = "server";
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 0);
+    // The census in 15 pages of at least 40 ms: it lasts longer than one redraw interval (250 ms), so a
+    // line between 0 and the total is drawn too.
+    fake.post("/_fake/config", {{"latency_ms", 40}, {"server_page_cap", 20}});
+
+    auto [reconciled, reconcile_code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "reconcile"}, kEnv, dir.path());
+    check_progress_on_terminal(reconciled, "reconcile", 300, reconcile_code, 0);
+    bool between = false;
+    for (const auto& draw : progress_draws(reconciled, "reconcile")) {
+        const auto done = done_of_total(draw).first;
+        between |= done > 0 && done < 300;
+    }
+    REQUIRE(between);
+    REQUIRE_THAT(reconciled, Catch::Contains("info reconcile succeeded"));
+
+    // remap never calls Jira: its total is the stored rows (one batch of 300 here).
+    auto [remapped, remap_code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "remap"}, kEnv, dir.path());
+    check_progress_on_terminal(remapped, "remap", 300, remap_code, 0);
+    REQUIRE_THAT(remapped, Catch::Contains("info remap succeeded: 300 issues rewritten"));
+
+    // Not a terminal, or -q on one: no progress.
+    check_no_progress(run_jira2sql({"--config", config.string(), "reconcile"}, dir.path(), kEnv), 300);
+    check_no_progress(run_jira2sql({"--config", config.string(), "remap"}, dir.path(), kEnv), 300);
+    for (const std::string command : {"reconcile", "remap"}) {
+        auto [quiet_out, quiet_code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "-q", command}, kEnv, dir.path());
+        INFO(quiet_out);
+        REQUIRE(quiet_code == 0);
+        REQUIRE(progress_draws(quiet_out, command).empty());
+        REQUIRE(quiet_out.find(" issues (") == std::string::npos);
+    }
+}
+
+TEST_CASE("ops: retry-dead-letters and a one-page cloud census draw their progress up to the total",
+          "[e2e][ops][progress]") {
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.generate = 250;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.mapping = mapping_failing_every_issue(dir.path()).string();
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 3);
+    REQUIRE(scalar((dir.path() / "jira.db").string(), "SELECT count(*) FROM dead_letters WHERE resolved_at IS NULL") == 250);
+
+    // Re-fetched 100 at a time; each still fails (exit 3).
+    auto [out, code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "retry-dead-letters"}, kEnv, dir.path());
+    check_progress_on_terminal(out, "retry-dead-letters", 250, code, 3);
+    REQUIRE_THAT(out, Catch::Contains("250 attempted, 0 resolved, 250 still open"));
+    check_no_progress(run_jira2sql({"--config", config.string(), "retry-dead-letters"}, dir.path(), kEnv), 250);
+
+    // The census is one page of 250 ids, done before the redraw interval and maybe before Jira's count
+    // answers: the line still ends at 250 of 250.
+    auto [census, census_code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "reconcile"}, kEnv, dir.path());
+    check_progress_on_terminal(census, "reconcile", 250, census_code, 0);
+}
+
+TEST_CASE("ops: with JSON logs, reconcile and retry-dead-letters log progress events with their fields",
+          "[e2e][ops][progress]") {
+    TempDir dir;
+    FakeJiraOptions fo;
+    fo.flavor = "server";
+    fo.generate = 200;
+    FakeJira fake(fo, dir.path());
+    ConfigOptions co;
+    co.flavor = "server";
+    co.mapping = mapping_failing_every_issue(dir.path()).string();
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 3);
+    // Slower than the first 5 s interval: the census reads 20 pages of 10 ids, the retry 2 chunks of 100
+    // issues in pages of 10, each page at least 400 ms (the retry reports after each chunk: at >= 4 s
+    // and >= 8 s).
+    fake.post("/_fake/config", {{"latency_ms", 400}, {"server_page_cap", 10}});
+
+    const auto progress_events = [](const ProcessResult& r, const std::string& command) {
+        INFO(r.err);
+        std::vector<nlohmann::json> events;
+        nlohmann::json run_id;
+        for (const auto& line : lines_of(r.err)) {
+            CAPTURE(line);
+            const auto j = nlohmann::json::parse(line);  // throws on anything but one JSON value per line
+            REQUIRE(j.is_object());
+            if (j.at("event") == "run_finished") run_id = j.at("run_id");
+            if (j.at("event") == "progress") events.push_back(j);
+        }
+        REQUIRE(run_id.is_number_integer());
+        for (const auto& j : events) {
+            CAPTURE(j.dump());
+            REQUIRE(j.at("level") == "info");
+            REQUIRE(j.at("run_id") == run_id);
+            REQUIRE(j.at("command") == command);
+            REQUIRE(j.at("issues_done").get<long long>() > 0);
+            REQUIRE(j.at("issues_done").get<long long>() <= 200);
+            REQUIRE(j.at("issues_expected") == 200);
+            REQUIRE(j.at("issues_per_second").get<double>() > 0);
+            REQUIRE(j.at("elapsed_seconds").get<double>() >= 5);
+            REQUIRE(j.at("eta_seconds").get<double>() >= 0);
+            REQUIRE_THAT(j.at("message").get<std::string>(), Catch::StartsWith(command + ": "));
+        }
+        REQUIRE(r.err.find('\x1b') == std::string::npos);
+        return events;
+    };
+
+    auto reconciled = run_jira2sql({"--config", config.string(), "--log-format", "json", "reconcile"}, dir.path(), kEnv);
+    REQUIRE(reconciled.exit_code == 0);
+    REQUIRE(progress_events(reconciled, "reconcile").size() >= 1);
+
+    auto retried = run_jira2sql({"--config", config.string(), "--log-format", "json", "retry-dead-letters"}, dir.path(), kEnv);
+    REQUIRE(retried.exit_code == 3);
+    REQUIRE(progress_events(retried, "retry-dead-letters").size() >= 1);
 }
 
 TEST_CASE("ops: verify matches after a sync and reports deleted, new and edited issues", "[e2e][ops][verify]") {

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <mutex>
 #include <sstream>
 
 #include "cli/progress.hpp"
@@ -34,6 +36,20 @@ struct FakeTerminal {
         }
         return lines;
     }
+};
+
+// Keeps the event name and fields of every line logged through log_event (read in the logging thread,
+// where log_event publishes them).
+class EventSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    std::vector<std::pair<std::string, nlohmann::json>> events;
+
+protected:
+    void sink_it_(const spdlog::details::log_msg&) override {
+        const auto& context = current_log_event();
+        events.emplace_back(context.event ? context.event : "log", context.fields ? *context.fields : nlohmann::json());
+    }
+    void flush_() override {}
 };
 
 struct FakeClock {
@@ -96,7 +112,8 @@ TEST_CASE("the expected total is counted in the background, a failure leaves no 
         return std::int64_t{40};
     }, clock.fn(), 0ms, 5s);
     ok.run_started(1, SyncMode::full, "project = A ORDER BY updated ASC");
-    for (int i = 0; i < 2000 && term.screen().back().find("/ 40") == std::string::npos; ++i) {
+    // The count may answer before or after the first draw: wait for a draw of 10 done with the total.
+    for (int i = 0; i < 2000 && term.screen().back().find("10 / 40") == std::string::npos; ++i) {
         std::this_thread::sleep_for(5ms);
         clock.t += 1s;
         ok.page_committed(10, {});
@@ -143,4 +160,87 @@ TEST_CASE("progress is off without a terminal", "[progress]") {
     p.run_started(1, SyncMode::full, "x");
     p.page_committed(10, {});
     SUCCEED("no status line: nothing to draw on, and nothing crashed");
+}
+
+TEST_CASE("a command that knows its total passes it, and the update reaching it is always drawn", "[progress]") {
+    FakeTerminal term;
+    FakeClock clock;
+    ProgressReporter p(ProgressMode::terminal, "remap", &term.line,
+                       [](const std::string&) -> std::int64_t { FAIL("a known total is not counted"); return 0; },
+                       clock.fn(), 250ms, 5s);
+    p.progress_started("", 300);
+    CHECK(term.screen().back() == "remap: 0 / 300 issues (0%) | 0 issues/s | elapsed 0:00");
+    clock.t += 1s;
+    p.progress_advanced(100);
+    CHECK(term.screen().back() == "remap: 100 / 300 issues (33%) | 100 issues/s | elapsed 0:01 | ETA 0:02");
+    const auto before = term.written.size();
+    clock.t += 100ms;
+    p.progress_advanced(200);  // too soon: not redrawn
+    CHECK(term.written.size() == before);
+    clock.t += 100ms;
+    p.progress_advanced(300);  // as soon, but it completes the work: drawn
+    CHECK(term.screen().back() == "remap: 300 / 300 issues (100%) | 250 issues/s | elapsed 0:01 | ETA 0:00");
+    CHECK(term.screen().size() == 1);
+}
+
+TEST_CASE("a command's work counted by a query gets its total from Jira", "[progress]") {
+    FakeTerminal term;
+    FakeClock clock;
+    ProgressReporter p(ProgressMode::terminal, "reconcile", &term.line, [](const std::string& jql) {
+        CHECK(jql == "project = A ORDER BY created ASC");
+        return std::int64_t{40};
+    }, clock.fn(), 0ms, 5s);
+    p.progress_started("project = A ORDER BY created ASC", std::nullopt);
+    for (int i = 0; i < 2000 && term.screen().back().find("10 / 40") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(5ms);
+        clock.t += 1s;
+        p.progress_advanced(10);
+    }
+    CHECK_THAT(term.screen().back(), Catch::StartsWith("reconcile: 10 / 40 issues (25%)"));
+}
+
+TEST_CASE("a progress event names the command and carries done, expected, rate, elapsed and ETA", "[progress]") {
+    auto sink = std::make_shared<EventSink>();
+    auto logger = std::make_shared<spdlog::logger>("test", sink);
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(logger);
+    FakeClock clock;
+    {
+        ProgressReporter p(ProgressMode::json_events, "retry-dead-letters", nullptr, nullptr, clock.fn(), 250ms, 5s);
+        p.progress_started("", 500);
+        clock.t += 8s;
+        p.progress_advanced(200);
+    }
+    spdlog::set_default_logger(previous);
+    REQUIRE(sink->events.size() == 1);
+    CHECK(sink->events[0].first == "progress");
+    CHECK(sink->events[0].second == nlohmann::json{{"command", "retry-dead-letters"},
+                                                   {"issues_done", 200},
+                                                   {"issues_expected", 500},
+                                                   {"issues_per_second", 25.0},
+                                                   {"elapsed_seconds", 8.0},
+                                                   {"eta_seconds", 12.0}});
+}
+
+TEST_CASE("finished work is drawn at once as done of an exact total", "[progress]") {
+    FakeTerminal term;
+    FakeClock clock;
+    // The census finished before Jira's count arrived (no count here at all): the line still ends at the total.
+    ProgressReporter unknown(ProgressMode::terminal, "reconcile", &term.line, nullptr, clock.fn(), 250ms, 5s);
+    unknown.progress_started("", std::nullopt);
+    CHECK(term.screen().back() == "reconcile: 0 issues | 0 issues/s | elapsed 0:00");
+    clock.t += 100ms;
+    unknown.progress_advanced(2500);  // too soon: not redrawn
+    CHECK(term.screen().back() == "reconcile: 0 issues | 0 issues/s | elapsed 0:00");
+    clock.t += 100ms;
+    unknown.progress_finished(2500);
+    CHECK(term.screen().back() == "reconcile: 2,500 / 2,500 issues (100%) | 12500 issues/s | elapsed 0:00 | ETA 0:00");
+
+    // An estimate above what there was: the end shows what there was, not 99%.
+    FakeTerminal term2;
+    ProgressReporter estimated(ProgressMode::terminal, "remap", &term2.line, nullptr, clock.fn(), 250ms, 5s);
+    estimated.progress_started("", 2510);
+    clock.t += 1s;
+    estimated.progress_finished(2500);
+    CHECK(term2.screen().back() == "remap: 2,500 / 2,500 issues (100%) | 2500 issues/s | elapsed 0:01 | ETA 0:00");
 }
