@@ -56,6 +56,25 @@ static int max_overlap(std::vector<std::pair<std::int64_t, int>>& events) {
     return most;
 }
 
+// The longest gap between one moment with nothing in flight and the next start.
+static std::int64_t longest_idle(std::vector<std::pair<std::int64_t, int>> events) {
+    std::sort(events.begin(), events.end());
+    int running = 0;
+    std::int64_t idle_since = -1, longest = 0;
+    for (const auto& [t, d] : events) {
+        if (d > 0 && running == 0 && idle_since >= 0) longest = std::max(longest, t - idle_since);
+        running += d;
+        if (running == 0) idle_since = t;
+    }
+    return longest;
+}
+
+int LogAnalysis::fault_total() const {
+    int n = 0;
+    for (const auto& [kind, count] : faults) n += count;
+    return n;
+}
+
 std::int64_t LogAnalysis::tightest_span_ms(int count) const {
     if (count < 1 || starts.size() < static_cast<std::size_t>(count)) return -1;
     std::int64_t best = INT64_MAX;
@@ -104,6 +123,10 @@ LogAnalysis analyze_request_log(const nlohmann::json& log) {
             ++k.other;
         }
         if (e.value("status", 0) >= 400) ++a.failed;
+        if (e.contains("fault") && e["fault"].is_string()) {
+            const std::string fault = e["fault"];
+            ++a.faults[fault == "status" ? std::to_string(e.value("status", 0)) : fault];
+        }
         const std::int64_t s = e.value("started_ms", std::int64_t{0});
         const std::int64_t f = e.value("finished_ms", s);
         starts.push_back(s);
@@ -112,6 +135,7 @@ LogAnalysis analyze_request_log(const nlohmann::json& log) {
         first = std::min(first, s);
         last = std::max(last, f);
     }
+    a.longest_idle_ms = longest_idle(events);
     a.max_in_flight = max_overlap(events);
     a.changelog_max_in_flight = max_overlap(changelog_events);
     if (!changelog_events.empty()) a.changelog_span_seconds = static_cast<double>(changelog_last - changelog_first) / 1000.0;

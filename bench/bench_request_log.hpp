@@ -1,8 +1,10 @@
 #pragma once
 // What the fake's request log (GET /_fake/requests) says about one run: how many requests of which kind,
-// the most that were in flight at once and the most started within any one-second window.
+// the most that were in flight at once and the most started within any one-second window, the faults the
+// fake injected and the longest time nothing was in flight.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,11 @@ struct LogAnalysis {
     double changelog_span_seconds = 0;
     int changelog_max_in_flight = 0;
     std::vector<std::int64_t> starts;  // started_ms of every request, ascending
+    // Injected faults by kind: the status ("429", "503", ...) or "reset" / "truncated" (the log's `fault`).
+    std::map<std::string, int> faults;
+    int fault_total() const;
+    // The longest stretch with no request in flight at the site, between the first start and the last finish.
+    std::int64_t longest_idle_ms = 0;
     int requests() const { return kinds.total(); }
     // The shortest time (ms) in which `count` requests started; -1 if fewer than `count` requests.
     std::int64_t tightest_span_ms(int count) const;

@@ -7,6 +7,9 @@
 //   3  scale: --scale-issues without latency against scenario 2: issues/s and peak RSS.
 //   4  nightly: --nightly-issues stored, 1% changed through the control API, one incremental run.
 //   5  politeness: scenario 1 at max_concurrency 8 with max_requests_per_second --rps.
+//   6  fault storm: a backfill of --storm-issues at max_concurrency 4 and 100 issues a page, once without faults
+//      and once under issue 4's seeded mix (25% 429, 5% 503, 3% 500, 2% resets, 1% cut bodies): wall time,
+//      requests, faults, retries and the longest waits.
 // Every run is also checked: exit 0, the stored issues (and changelog items, where the fake's data was read)
 // match the fake's, and the fake's request log never shows more than max_concurrency requests in flight nor
 // more than max_requests_per_second started within one second.
@@ -38,6 +41,7 @@
 #include "bench_process.hpp"
 #include "bench_request_log.hpp"
 #include "bench_table.hpp"
+#include "fake_jira/fault_mix.hpp"
 #include "integration/harness.hpp"
 
 namespace fs = std::filesystem;
@@ -51,6 +55,8 @@ struct Options {
     std::int64_t issues = 20000;
     std::int64_t scale_issues = 200000;
     std::int64_t nightly_issues = 100000;
+    std::int64_t storm_issues = 5000;
+    std::uint64_t storm_seed = 20240305;
     double nightly_changed_fraction = 0.01;
     int latency_ms = 200;
     int cpu_concurrency = 8;
@@ -59,7 +65,7 @@ struct Options {
     int seed = 7;
     std::vector<std::string> flavors{"cloud", "server"};
     std::vector<std::string> backends{"sqlite", "postgres"};
-    std::vector<int> scenarios{1, 2, 3, 4, 5};
+    std::vector<int> scenarios{1, 2, 3, 4, 5, 6};
     bool reconcile = true;
     std::string postgres_url;
     std::string markdown_file;
@@ -167,6 +173,7 @@ public:
             }();
             if (want) backfill_scenarios(flavor);
             if (has(4)) nightly_scenario(flavor);
+            if (has(6)) storm_scenario(flavor);
         }
         if (!m_o.profile_dir.empty()) return m_failed ? 1 : 0;
         std::cout << "\n";
@@ -233,6 +240,8 @@ private:
         double rps = 1000;
         int latency_ms = 0;
         std::string command = "sync";
+        int page_size = 0;    // 0: the flavor's usual (kCloudPage / the server page cap)
+        int max_retries = 0;  // 0: write_config's
     };
 
     struct RunResult {
@@ -246,7 +255,7 @@ private:
         fs::create_directories(dir);
         it::ConfigOptions c;
         c.flavor = s.flavor;
-        c.page_size = f.cloud ? kCloudPage : m_o.server_page_cap;
+        c.page_size = s.page_size > 0 ? s.page_size : f.cloud ? kCloudPage : m_o.server_page_cap;
         c.max_concurrency = s.concurrency;
         c.database_url = db.url();
         const fs::path path = it::write_config(dir, f.jira->base_url(), c);
@@ -261,6 +270,7 @@ private:
         std::snprintf(rps, sizeof rps, "%g", s.rps);
         replace_once(text, "max_requests_per_second: 1000", std::string("max_requests_per_second: ") + rps);
         if (m_o.reconcile) replace_once(text, "reconcile_deletes: false", "reconcile_deletes: true");
+        if (s.max_retries > 0) replace_once(text, "max_retries: 3", "max_retries: " + std::to_string(s.max_retries));
         std::ofstream(path) << text;
         return path;
     }
@@ -362,7 +372,8 @@ private:
     }
 
     // A fresh database, a backfill of the fake's whole scope, its row.
-    Row backfill(RunSpec s, Fake& f, const FakeData& data, const MinimumRequests& minimum, std::string* tag_out = nullptr) {
+    Row backfill(RunSpec s, Fake& f, const FakeData& data, const MinimumRequests& minimum, std::string* tag_out = nullptr,
+                 std::string* err_out = nullptr) {
         const std::string tag = "r" + std::to_string(++m_run_counter) + "_" + s.flavor + "_" + s.backend;
         const fs::path dir = m_work / tag;
         auto db = make_database(s.backend, dir.string(), "jira", m_o.postgres_url, m_o.keep);
@@ -374,6 +385,8 @@ private:
         row.detail += "; minimum: " + minimum.describe();
         check_stored(row, *db, data.issues, data.item_total);
         if (tag_out) *tag_out = tag;
+        if (err_out) *err_out = r.m.err;
+        m_last_log = r.log;
         if (!m_o.keep) {
             db.reset();
             std::error_code ec;
@@ -587,6 +600,68 @@ private:
             }
     }
 
+    // Issue 4's closing figures: the same backfill without faults and under the seeded fault mix, per backend.
+    void storm_scenario(const std::string& flavor) {
+        Fake f = start_fake(flavor, m_o.storm_issues);
+        read_fake_data(f);
+        const FakeData& data = *f.data;
+        const MinimumRequests minimum = minimum_backfill(data, f.cloud, 100);
+        for (const auto& backend : m_o.backends) {
+            std::optional<Row> calm;
+            for (const bool storm : {false, true}) {
+                RunSpec s{storm ? "6 storm: faults" : "6 storm: no faults", backend, flavor, 4, 1000, 0};
+                s.page_size = 100;
+                s.max_retries = 10;  // 11 faults in a row on one request: about 1 in 80,000 at a 36% rate
+                f.jira->del("/_fake/faults");
+                if (storm)
+                    for (const auto& rule : fake::storm_fault_mix(m_o.storm_seed)) f.jira->post("/_fake/faults", rule);
+                std::string err;
+                Row row = backfill(s, f, data, minimum, nullptr, &err);
+                row.detail += "; " + storm_figures(err, row);
+                if (storm && calm && calm->wall_seconds > 0)
+                    row.detail += "; vs no faults: wall x" + fmt2(row.wall_seconds / calm->wall_seconds) + ", requests +" +
+                                  std::to_string(row.requests - calm->requests);
+                if (row.verdict == "ok") row.verdict = "-";
+                if (!storm) calm = row;
+                m_rows.push_back(row);
+            }
+        }
+        f.jira->del("/_fake/faults");
+    }
+
+    // Retries, the waits before them and the faults, from jira2sql's log (the text format's "retrying in X s"
+    // lines and summary line) and the fake's request log (kept in the row's analysis by backfill()).
+    std::string storm_figures(const std::string& err, const Row& row) {
+        double longest_wait = 0, total_wait = 0;
+        int waits = 0;
+        const std::string marker = "retrying in ";
+        for (auto at = err.find(marker); at != std::string::npos; at = err.find(marker, at + 1)) {
+            const double seconds = std::strtod(err.c_str() + at + marker.size(), nullptr);
+            longest_wait = std::max(longest_wait, seconds);
+            total_wait += seconds;
+            ++waits;
+        }
+        std::string retries = "?";
+        if (const auto at = err.find(" retries,"); at != std::string::npos) {
+            const auto start = err.rfind(' ', at - 1);
+            retries = err.substr(start + 1, at - start - 1);
+        }
+        std::ostringstream d;
+        d << "faults injected: ";
+        if (m_last_log.faults.empty()) d << "none";
+        bool first = true;
+        for (const auto& [kind, n] : m_last_log.faults) {
+            d << (first ? "" : " + ") << n << " " << kind;
+            first = false;
+        }
+        if (!m_last_log.faults.empty())
+            d << " = " << m_last_log.fault_total() << " of " << row.requests << " requests";
+        d << "; retries " << retries << "; waits before a retry: " << waits << ", longest " << fmt2(longest_wait)
+          << " s, total " << fmt2(total_wait) << " s; longest time with no request in flight "
+          << fmt2(static_cast<double>(m_last_log.longest_idle_ms) / 1000.0) << " s";
+        return d.str();
+    }
+
     // One CPU-bound backfill of each backend under a profiler; prints the top of the profile.
     void profile(const std::string& flavor) {
         fs::create_directories(m_o.profile_dir);
@@ -640,6 +715,7 @@ private:
     bool m_failed = false;
     bool m_layout_checked = false;
     int m_run_counter = 0;
+    LogAnalysis m_last_log;  // of the last backfill()
 };
 
 std::string shell_output(const std::string& command) {
@@ -668,12 +744,14 @@ int main(int argc, char** argv) {
     Options o;
     if (const char* url = std::getenv("J2S_TEST_POSTGRES_URL")) o.postgres_url = url;
     CLI::App app{"jira2sql_bench: backfill, nightly and politeness scenarios against the fake Jira (issue 6)"};
-    std::string flavors = "cloud,server", backends, scenarios = "1,2,3,4,5", work_dir;
+    std::string flavors = "cloud,server", backends, scenarios = "1,2,3,4,5,6", work_dir;
     app.add_flag("--quick", o.quick,
                  "the smoke version: 2,000 issues, 20 ms latency, 2,000 stored for the nightly run, no scale scenario");
     app.add_option("--issues", o.issues, "issues of scenarios 1, 2 and 5 (default 20,000)");
     app.add_option("--scale-issues", o.scale_issues, "issues of scenario 3 (default 200,000)");
     app.add_option("--nightly-issues", o.nightly_issues, "stored issues of scenario 4 (default 100,000)");
+    app.add_option("--storm-issues", o.storm_issues, "issues of scenario 6 (default 5,000)");
+    app.add_option("--storm-seed", o.storm_seed, "the fault mix's seed in scenario 6");
     app.add_option("--changed-fraction", o.nightly_changed_fraction, "fraction changed before the nightly run (0.01)");
     app.add_option("--latency-ms", o.latency_ms, "the fake's latency in scenarios 1 and 5 (default 200)");
     app.add_option("--concurrency", o.cpu_concurrency, "max_concurrency of scenarios 2, 3 and 4 (default 8)");
@@ -683,7 +761,7 @@ int main(int argc, char** argv) {
     app.add_option("--flavors", flavors, "comma-separated: cloud,server");
     app.add_option("--backends", backends,
                    "comma-separated: sqlite,postgres (default both when a PostgreSQL URL is known, else sqlite)");
-    app.add_option("--scenarios", scenarios, "comma-separated scenario numbers (1,2,3,4,5)");
+    app.add_option("--scenarios", scenarios, "comma-separated scenario numbers (1,2,3,4,5,6)");
     app.add_option("--postgres-url", o.postgres_url, "admin URL of a PostgreSQL server (default $J2S_TEST_POSTGRES_URL)");
     app.add_option("--markdown", o.markdown_file, "also write the table as Markdown to this file");
     app.add_option("--profile", o.profile_dir,

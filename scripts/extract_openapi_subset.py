@@ -32,6 +32,12 @@ PATHS = [
     "/worklog/list",
     "/comment/list",
     "/project/search",
+    # entities (issue 8): per-issue comment and worklog pages, users; the deprecated project list is kept
+    # so that using it on Cloud is reported as deprecated
+    "/issue/{issueIdOrKey}/comment",
+    "/issue/{issueIdOrKey}/worklog",
+    "/users/search",
+    "/project",
     # the old search: kept so that using it is reported as "deprecated" rather than as an unknown path
     "/search",
 ]

@@ -111,13 +111,20 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             RequestLimiter::Slot slot(m_limiter);
             ++m_stats.requests;
             response = m_transport.send(request);
-            if (response->status == 429) {
-                // Pause every thread before this slot is given up: a thread waiting for the slot would
-                // otherwise start a request in the moment between, while the site is still throttling.
-                if (auto asked = server_requested_wait(*response, m_clock.now())) wait = *asked;
-                std::lock_guard lock(m_rng_mutex);
-                wait = std::max(wait, backoff_delay(attempt, m_rng));
-                m_limiter.pause_for(wait);
+            // A 429, or any retryable status naming a wait (a 503 with Retry-After), asks the whole client to
+            // hold off. Pause every thread before this slot is given up: a thread waiting for the slot would
+            // otherwise start a request in the moment between, while the site still asks for the wait.
+            // Everyone waits what the site asked (the limit is the account's); this request's own growing
+            // backoff is added below for it alone, so one unlucky request cannot stall every thread for long.
+            // A 429 that names no wait pauses everyone for a first backoff step.
+            if (is_retryable_status(response->status)) {
+                if (auto asked = server_requested_wait(*response, m_clock.now())) {
+                    wait = *asked;
+                    m_limiter.pause_for(wait);
+                } else if (response->status == 429) {
+                    std::lock_guard lock(m_rng_mutex);
+                    m_limiter.pause_for(backoff_delay(0, m_rng));
+                }
             }
         } catch (const TransportError& e) {
             if (!e.retryable()) throw JiraApiError(0, std::string(e.what()) + " (" + m_config.base_url + ")");
@@ -140,8 +147,6 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             } else if (is_retryable_status(status)) {
                 if (status == 429) ++m_stats.throttled;
                 failure = "HTTP " + std::to_string(status);
-                if (status != 429)
-                    if (auto asked = server_requested_wait(*response, m_clock.now())) wait = *asked;
             } else {
                 throw_for_status(*response, method, path);
             }
@@ -155,7 +160,7 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             throw JiraApiError(response ? response->status : 0,
                                "giving up on " + method + " " + path + " after " + std::to_string(attempt + 1) +
                                    " attempts (last: " + failure + "); the checkpoint is kept, run again later");
-        if (!(response && response->status == 429)) {  // a 429's wait was settled when it came back
+        {
             std::lock_guard lock(m_rng_mutex);
             wait = std::max(wait, backoff_delay(attempt, m_rng));
         }

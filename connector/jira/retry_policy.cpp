@@ -7,7 +7,10 @@
 
 namespace j2s {
 
-bool is_retryable_status(int status) { return status == 429 || status == 502 || status == 503 || status == 504; }
+bool is_retryable_status(int status) {
+    // 500 too: Jira answers a passing overload or a node restart with a bare 500 as often as with a 502/503.
+    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
 
 std::chrono::milliseconds backoff_delay(int attempt, std::mt19937_64& rng, std::chrono::milliseconds base,
                                         std::chrono::milliseconds cap) {

@@ -11,7 +11,7 @@
 
 namespace j2s {
 
-// Statuses that heal by themselves: rate limiting and gateway trouble.
+// Statuses that heal by themselves: rate limiting, server errors and gateway trouble.
 bool is_retryable_status(int status);
 
 // Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^attempt)], attempt counting from 0.

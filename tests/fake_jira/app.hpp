@@ -1,6 +1,6 @@
 #pragma once
 // Everything a route handler needs, owned by FakeServer and shared by the worker threads. The store
-// has its own reader/writer lock; settings, the request log and the fault list lock themselves.
+// has its own reader/writer lock; settings, the request log, the fault list and the triggers lock themselves.
 
 #include "auth.hpp"
 #include "catalog.hpp"
@@ -9,6 +9,7 @@
 #include "options.hpp"
 #include "request_log.hpp"
 #include "settings.hpp"
+#include "triggers.hpp"
 
 namespace j2s::fake {
 
@@ -35,6 +36,7 @@ struct FakeApp {
     Authenticator auth;
     RequestLog requests;
     FaultRegistry faults;
+    TriggerRegistry triggers;
 };
 
 }  // namespace j2s::fake

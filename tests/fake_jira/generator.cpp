@@ -152,6 +152,7 @@ void generate_issues(IssueStore& store, const GeneratorConfig& config) {
         issue.generated_history_base = store.reserve_history_ids(count);
         store.add_issue(std::move(issue));
     }
+    store.entities().generate(store, config.seed);  // comments, worklogs and links of the new issues
 }
 
 json generated_fields(const Issue& issue, const Project& project, const RenderContext& ctx, Timestamp anchor) {

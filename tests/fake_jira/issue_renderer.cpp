@@ -1,5 +1,6 @@
 #include "issue_renderer.hpp"
 
+#include "entity_renderer.hpp"
 #include "field_catalog.hpp"
 #include "generator.hpp"
 
@@ -37,8 +38,10 @@ FieldSelection parse_field_selection(const std::vector<std::string>& specs, cons
     if (items.empty()) items = split_commas(default_spec);
     FieldSelection sel;
     for (const auto& item : items) {
-        if (item == "*all" || item == "*navigable") sel.all = true;
-        else if (item == "id") continue;
+        if (item == "*all" || item == "*navigable") {
+            sel.all = true;
+            sel.non_navigable = sel.non_navigable || item == "*all";
+        } else if (item == "id") continue;
         else if (item == "key") sel.key_requested = true;
         else if (item[0] == '-') sel.exclude.insert(item.substr(1));
         else sel.include.insert(item);
@@ -67,6 +70,8 @@ json served_fields(const IssueStore& store, const Issue& issue, const RenderCont
     json fields = *store.fields_of(issue);
     fields["created"] = format_jira_timestamp(issue.created, ctx.timezone);
     fields["updated"] = format_jira_timestamp(issue.updated, ctx.timezone);
+    fields["issuelinks"] = embedded_links(store, issue, ctx);
+    if (const auto spent = store.entities().time_spent_seconds(issue); spent > 0) fields["timespent"] = spent;
     for (const char* name : timestamp_fields) {
         auto it = fields.find(name);
         if (it == fields.end() || !it->is_string()) continue;
@@ -97,6 +102,8 @@ json render_issue(const IssueStore& store, const Issue& issue, const RenderConte
         json all = served_fields(store, issue, ctx);
         for (auto it = all.begin(); it != all.end(); ++it)
             if (options.fields.selects(it.key())) fields[it.key()] = std::move(it.value());
+        if (options.fields.selects_non_navigable("comment")) fields["comment"] = embedded_comments(store, issue, ctx);
+        if (options.fields.selects_non_navigable("worklog")) fields["worklog"] = embedded_worklogs(store, issue, ctx);
     }
     out["fields"] = std::move(fields);
     if (options.changelog) {

@@ -19,9 +19,14 @@ struct FieldSelection {
     std::set<std::string> include;
     std::set<std::string> exclude;
     bool key_requested = false;
+    // `*all` (unlike `*navigable`) also selects comment and worklog, as in Jira's recorded payloads.
+    bool non_navigable = false;
 
     bool selects(const std::string& field) const {
         return !exclude.count(field) && (all || include.count(field));
+    }
+    bool selects_non_navigable(const std::string& field) const {
+        return !exclude.count(field) && (non_navigable || include.count(field));
     }
     // True when nothing but id/key was asked for: Cloud then serves the large id-only pages.
     bool ids_only() const { return !all && include.empty(); }

@@ -36,6 +36,16 @@ Project& IssueStore::ensure_project(const std::string& key) {
     return m_projects.emplace(upper, p).first->second;
 }
 
+bool IssueStore::remove_project(const std::string& key) {
+    auto it = m_projects.find(to_upper(key));
+    if (it == m_projects.end()) return false;
+    for (const auto& issue : m_issues)
+        if (!issue.deleted && to_upper(issue.project_key) == it->first)
+            throw std::logic_error("project " + it->first + " still has issues");
+    m_projects.erase(it);
+    return true;
+}
+
 Issue& IssueStore::add_issue(Issue issue) {
     if (m_by_id.count(issue.id)) throw std::invalid_argument("duplicate issue id " + std::to_string(issue.id));
     const std::string key = to_upper(issue.key);

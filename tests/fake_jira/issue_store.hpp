@@ -4,6 +4,7 @@
 // they need; none of them locks on its own, so a handler can make several calls under one lock.
 
 #include "catalog.hpp"
+#include "entity_store.hpp"
 #include "model.hpp"
 
 #include <map>
@@ -34,6 +35,9 @@ public:
     // ---- REQUIRES write lock ----
     // The project with that key, created (id 10000 upward, name from the key) if it does not exist.
     Project& ensure_project(const std::string& key);
+    // Deletes the project `key` (as moving it to Jira's trash would): false if there is none. Throws
+    // std::logic_error while a live issue still belongs to it.
+    bool remove_project(const std::string& key);
     // Adds and indexes the issue. Throws std::invalid_argument on a duplicate id or key.
     Issue& add_issue(Issue issue);
     std::int64_t allocate_issue_id() { return m_next_issue_id++; }
@@ -62,6 +66,10 @@ public:
     std::vector<History> histories_of(const Issue& issue) const;
     std::size_t live_count() const { return m_live; }
 
+    // Comments, worklogs and links, under this store's lock (same rules as above).
+    EntityStore& entities() { return m_entities; }
+    const EntityStore& entities() const { return m_entities; }
+
 private:
     mutable std::shared_mutex m_mutex;
     Flavor m_flavor;
@@ -75,6 +83,7 @@ private:
     std::int64_t m_next_history_id = 100000;
     std::int64_t m_next_project_id = 10000;
     std::size_t m_live = 0;
+    EntityStore m_entities;
 
     RenderContext native_context() const;
 };

@@ -11,6 +11,8 @@ void register_meta_routes(httplib::Server& server, FakeApp& app);     // serverI
 void register_search_routes(httplib::Server& server, FakeApp& app);   // search, search/jql, counts
 void register_issue_routes(httplib::Server& server, FakeApp& app);    // issue, changelogs, bulk fetches
 void register_control_routes(httplib::Server& server, FakeApp& app);  // /_fake/...
+void register_entity_routes(httplib::Server& server, FakeApp& app);   // comments, worklogs, projects, users, sprint
+void register_entity_control_routes(httplib::Server& server, FakeApp& app);  // /_fake/ comments, worklogs, links
 // The API versions the flavor serves: Cloud 3 and 2, Server 2 only.
 std::vector<int> served_versions(const FakeApp& app);
 

@@ -6,6 +6,7 @@
 #include "page_token.hpp"
 #include "routes.hpp"
 #include "search_engine.hpp"
+#include "triggers.hpp"
 
 namespace j2s::fake {
 
@@ -91,6 +92,7 @@ std::optional<JqlQuery> parse_or_400(const std::string& jql, httplib::Response& 
 }
 
 void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib::Response& res, bool post) {
+    fire_search_triggers(app);
     auto request = read_search_request(req, res, post);
     if (!request) return;
     auto query = parse_or_400(request->jql, res);
@@ -128,6 +130,7 @@ void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib:
 }
 
 void search_server(FakeApp& app, const httplib::Request& req, httplib::Response& res, bool post) {
+    fire_search_triggers(app);
     auto request = read_search_request(req, res, post);
     if (!request) return;
     auto query = parse_or_400(request->jql, res);

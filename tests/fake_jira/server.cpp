@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include "connection_drop.hpp"
 #include "fixtures_loader.hpp"
 #include "generator.hpp"
 #include "http_util.hpp"
@@ -18,12 +19,43 @@ namespace {
 struct RequestFacts {
     std::int64_t started_ms = 0;
     std::string auth_scheme = "none";
+    std::string fault;    // the injected fault's kind (FaultRule::kind), empty if none
+    json fault_headers;   // the headers the fault added (the waits a test must check against)
+    bool logged = false;  // already in the request log (a dropped connection is logged when dropped)
 };
 thread_local RequestFacts t_request;
 
 std::int64_t epoch_ms(Timestamp t) { return t.time_since_epoch().count(); }
 
 bool is_rest(const std::string& path) { return path.rfind("/rest/", 0) == 0; }
+
+// `yyyy-MM-ddTHH:mm:ssZ`, rounded up to the second: a client that waits until then never comes back early.
+std::string iso_seconds_ceil(Timestamp t) {
+    return format_utc(std::chrono::ceil<std::chrono::seconds>(t)).substr(0, 19) + "Z";
+}
+
+void log_request(FakeApp& app, const httplib::Request& req, int status) {
+    json query = json::object();
+    for (const auto& [k, v] : req.params) query[k].push_back(v);
+    json body = nullptr;
+    if (!req.body.empty()) {
+        body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded()) body = req.body;
+    }
+    json entry = {{"method", req.method},
+                  {"path", req.path},
+                  {"query", query},
+                  {"body", body},
+                  {"status", status},
+                  {"started_ms", t_request.started_ms},
+                  {"finished_ms", epoch_ms(app.settings.now())},
+                  {"auth_scheme", t_request.auth_scheme}};
+    if (!t_request.fault.empty()) entry["fault"] = t_request.fault;
+    if (t_request.fault_headers.is_object() && !t_request.fault_headers.empty())
+        entry["fault_headers"] = t_request.fault_headers;
+    app.requests.add(std::move(entry));
+    t_request.logged = true;
+}
 
 Timestamp default_anchor() {
     return std::chrono::floor<std::chrono::hours>(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
@@ -60,6 +92,8 @@ FakeServer::FakeServer(FakeOptions options) {
     register_search_routes(m_http, *m_app);
     register_issue_routes(m_http, *m_app);
     register_control_routes(m_http, *m_app);
+    register_entity_routes(m_http, *m_app);
+    register_entity_control_routes(m_http, *m_app);
     auto not_found = [](const httplib::Request& req, httplib::Response& res) {
         send_error(res, 404, "No resource found for " + req.method + " " + req.path);
     };
@@ -79,7 +113,7 @@ void FakeServer::install_middleware() {
     FakeApp& app = *m_app;
     m_http.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
         const auto now = app.settings.now();
-        t_request = RequestFacts{epoch_ms(now), "none"};
+        t_request = RequestFacts{epoch_ms(now), "none", "", json(), false};
         res.set_header("Date", http_date(now));
         if (!is_rest(req.path)) return httplib::Server::HandlerResponse::Unhandled;
         const auto auth = app.auth.check(req.get_header_value("Authorization"));
@@ -92,9 +126,23 @@ void FakeServer::install_middleware() {
         }
         auto fault = app.faults.take(req.method, req.path);
         if (!fault) return httplib::Server::HandlerResponse::Unhandled;
+        t_request.fault = fault->kind();
         if (fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+        if (fault->reset) {
+            // Logged with status 0 (nothing is ever sent) before the drop, so the client's next request, sent
+            // as soon as it sees the connection go, is logged after it; httplib may not log a response it
+            // failed to write.
+            log_request(app, req, 0);
+            drop_connection(req);
+            res.status = 500;
+            return httplib::Server::HandlerResponse::Handled;
+        }
         res.status = fault->status;
-        for (auto it = fault->headers.begin(); it != fault->headers.end(); ++it)
+        t_request.fault_headers = fault->headers;
+        if (fault->ratelimit_reset_seconds)
+            t_request.fault_headers["X-RateLimit-Reset"] = iso_seconds_ceil(
+                app.settings.now() + std::chrono::milliseconds(static_cast<std::int64_t>(*fault->ratelimit_reset_seconds * 1000)));
+        for (auto it = t_request.fault_headers.begin(); it != t_request.fault_headers.end(); ++it)
             res.set_header(it.key().c_str(), it->get<std::string>());
         if (fault->truncate_body) {
             auto body = std::make_shared<std::string>(fault->body);
@@ -109,22 +157,8 @@ void FakeServer::install_middleware() {
         return httplib::Server::HandlerResponse::Handled;
     });
     m_http.set_logger([&app](const httplib::Request& req, const httplib::Response& res) {
-        if (!is_rest(req.path)) return;
-        json query = json::object();
-        for (const auto& [k, v] : req.params) query[k].push_back(v);
-        json body = nullptr;
-        if (!req.body.empty()) {
-            body = json::parse(req.body, nullptr, false);
-            if (body.is_discarded()) body = req.body;
-        }
-        app.requests.add({{"method", req.method},
-                          {"path", req.path},
-                          {"query", query},
-                          {"body", body},
-                          {"status", res.status},
-                          {"started_ms", t_request.started_ms},
-                          {"finished_ms", epoch_ms(app.settings.now())},
-                          {"auth_scheme", t_request.auth_scheme}});
+        if (!is_rest(req.path) || t_request.logged) return;
+        log_request(app, req, res.status);
     });
 }
 

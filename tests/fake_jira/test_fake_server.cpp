@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
+#include <chrono>
+#include <cmath>
+#include <map>
 #include <set>
 
 using namespace j2s::fake;
@@ -294,5 +297,243 @@ TEST_CASE("search lag: search sees a change only search_lag_seconds later, GET s
         r.post("/_fake/config", {{"search_lag_seconds", 0}});
         CHECK(search_keys().count(key) == 1);
         CHECK(r.client.Post("/_fake/config", json{{"search_lag_seconds", -1}}.dump(), "application/json")->status == 400);
+    }
+}
+
+namespace {
+
+// The status of each of `n` GETs of `path` (0: no response at all).
+std::vector<int> statuses_of(Running& r, const std::string& path, int n) {
+    std::vector<int> out;
+    for (int i = 0; i < n; ++i) {
+        auto res = r.client.Get(path.c_str());
+        out.push_back(res ? res->status : 0);
+    }
+    return out;
+}
+
+// The mix of issue 4's fault storm, minus the connection faults, on /myself.
+void add_mix(Running& r, std::uint64_t seed) {
+    for (const auto& [status, p] : std::vector<std::pair<int, double>>{{429, 0.25}, {503, 0.05}, {500, 0.03}})
+        r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", status}, {"probability", p}, {"seed", seed}}, 201);
+}
+
+}  // namespace
+
+TEST_CASE("faults by probability: a seeded mix hits each rate as a share of all requests, reproducibly", "[fake][server][faults]") {
+    FakeOptions o = cloud_options();
+    o.generate = 1;
+    Running r(o);
+    add_mix(r, 7);
+    const auto first = statuses_of(r, "/rest/api/3/myself", 2000);
+    std::map<int, int> count;
+    for (int s : first) ++count[s];
+    CAPTURE(count[429], count[503], count[500], count[200]);
+    // Expected 500 / 100 / 60 of 2,000 (the rules' own shares, not shares of what earlier rules left over:
+    // 503 would then be 5% of 75%, 75); within about 4 standard deviations.
+    CHECK(std::abs(count[429] - 500) < 80);
+    CHECK(std::abs(count[503] - 100) < 40);
+    CHECK(std::abs(count[500] - 60) < 32);
+    CHECK(count[200] == 2000 - count[429] - count[503] - count[500]);
+    // Unlimited: the rules are all still there, and say how often they fired.
+    const json rules = r.get("/_fake/faults");
+    REQUIRE(rules.size() == 3);
+    CHECK(rules[0]["fired"] == count[429]);
+    CHECK(rules[0]["count"].is_null());
+    CHECK(rules[0]["probability"] == 0.25);
+
+    // The same seed gives the same sequence once the rules are set again; another seed another one.
+    r.client.Delete("/_fake/faults");
+    add_mix(r, 7);
+    CHECK(statuses_of(r, "/rest/api/3/myself", 2000) == first);
+    r.client.Delete("/_fake/faults");
+    add_mix(r, 8);
+    CHECK(statuses_of(r, "/rest/api/3/myself", 2000) != first);
+    r.client.Delete("/_fake/faults");
+
+    // A count caps a probabilistic rule; other paths are not drawn for.
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 503}, {"probability", 1.0}, {"count", 3}}, 201);
+    CHECK(statuses_of(r, "/rest/api/3/serverInfo", 5) == std::vector<int>(5, 200));
+    CHECK(statuses_of(r, "/rest/api/3/myself", 5) == std::vector<int>{503, 503, 503, 200, 200});
+    CHECK(r.get("/_fake/faults").empty());
+
+    // Malformed rules are refused.
+    for (const json& bad : {json{{"path_regex", "x"}, {"probability", 0}}, json{{"path_regex", "x"}, {"probability", 1.5}},
+                            json{{"path_regex", "x"}, {"every", 0}}, json{{"path_regex", "x"}, {"every", 2}, {"probability", 0.5}},
+                            json{{"path_regex", "x"}, {"seed", -1}, {"probability", 0.5}},
+                            json{{"path_regex", "x"}, {"reset", true}, {"truncate_body", true}}})
+        CHECK(r.client.Post("/_fake/faults", bad.dump(), "application/json")->status == 400);
+}
+
+TEST_CASE("faults by schedule: every Nth matching request, after a skip, up to a count", "[fake][server][faults]") {
+    FakeOptions o = cloud_options();
+    o.generate = 1;
+    Running r(o);
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 502}, {"every", 3}}, 201);
+    CHECK(statuses_of(r, "/rest/api/3/myself", 9) == std::vector<int>{200, 200, 502, 200, 200, 502, 200, 200, 502});
+    r.client.Delete("/_fake/faults");
+    // Skip 2, then every 2nd, twice. A request that is not the rule's turn goes on to later rules.
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 504}, {"every", 2}, {"skip", 2}, {"count", 2}}, 201);
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 429}, {"count", 1}}, 201);
+    // 1-2 skipped (the skip holds later rules off too); 3 not its turn -> the 429 rule; 4 fires; 5 not its
+    // turn, nothing left; 6 fires (count reached).
+    CHECK(statuses_of(r, "/rest/api/3/myself", 8) == std::vector<int>{200, 200, 429, 504, 200, 504, 200, 200});
+    CHECK(r.get("/_fake/faults").empty());
+}
+
+TEST_CASE("faults: a reset drops the connection with nothing sent, a truncated body after the headers", "[fake][server][faults]") {
+    FakeOptions o = cloud_options();
+    o.generate = 1;
+    Running r(o);
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"reset", true}, {"count", 2}}, 201);
+    r.client.Delete("/_fake/requests");
+    for (int i = 0; i < 2; ++i) {
+        auto res = r.client.Get("/rest/api/3/myself");
+        REQUIRE_FALSE(res);  // no status line, no headers: the connection closed or reset
+        CHECK((res.error() == httplib::Error::Read || res.error() == httplib::Error::Connection) == true);
+    }
+    CHECK(r.client.Get("/rest/api/3/myself")->status == 200);
+
+    // The raw socket sees no byte at all.
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"reset", true}}, 201);
+    {
+        httplib::Client raw("127.0.0.1", r.server.port());
+        raw.set_basic_auth("demo@example.com", "demo-token");
+        std::string received;
+        auto res = raw.Get("/rest/api/3/myself", [&](const char* data, std::size_t n) {
+            received.append(data, n);
+            return true;
+        });
+        CHECK_FALSE(res);
+        CHECK(received.empty());
+    }
+
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 200}, {"truncate_body", true}, {"body", std::string(100, 'x')}}, 201);
+    auto cut = r.client.Get("/rest/api/3/myself");
+    CHECK((!cut || cut->body.size() < 100) == true);
+
+    // Every attempt is in the log, the dropped ones with their fault and, for a reset, status 0.
+    const json log = r.get("/_fake/requests");
+    INFO(log.dump());
+    REQUIRE(log.size() == 5);
+    CHECK(log[0]["status"] == 0);
+    CHECK(log[0].value("fault", "") == "reset");
+    CHECK(log[1].value("fault", "") == "reset");
+    CHECK_FALSE(log[2].contains("fault"));
+    CHECK(log[2]["status"] == 200);
+    CHECK(log[3].value("fault", "") == "reset");
+    CHECK(log[4].value("fault", "") == "truncated");
+}
+
+TEST_CASE("faults: X-RateLimit-Reset names the fake clock's now plus the given seconds, rounded up", "[fake][server][faults]") {
+    FakeOptions o = cloud_options();
+    o.generate = 1;
+    Running r(o);
+    r.post("/_fake/clock", {{"offset_seconds", -7200}});
+    r.post("/_fake/faults", {{"path_regex", "/myself$"}, {"status", 429}, {"ratelimit_reset_seconds", 2},
+                             {"headers", {{"RateLimit-Reason", "jira-burst-based"}}}}, 201);
+    const auto before = std::chrono::system_clock::now() - std::chrono::hours(2);
+    auto res = r.client.Get("/rest/api/3/myself");
+    const auto after = std::chrono::system_clock::now() - std::chrono::hours(2);
+    REQUIRE(res);
+    CHECK(res->status == 429);
+    CHECK(res->get_header_value("RateLimit-Reason") == "jira-burst-based");
+    const std::string reset = res->get_header_value("X-RateLimit-Reset");
+    CHECK(reset.size() == 20);  // 2024-06-01T12:00:02Z
+    const auto at = j2s::parse_jira_timestamp(reset);
+    REQUIRE(at);
+    CHECK(*at >= std::chrono::floor<std::chrono::milliseconds>(before + std::chrono::seconds(2)));
+    CHECK(*at <= std::chrono::ceil<std::chrono::milliseconds>(after + std::chrono::seconds(3)));
+    // The log says which waits the response asked for.
+    const json logged = r.get("/_fake/requests").back();
+    CHECK(logged["fault_headers"]["X-RateLimit-Reset"] == reset);
+    CHECK(logged["fault_headers"]["RateLimit-Reason"] == "jira-burst-based");
+}
+
+TEST_CASE("triggers: edits applied just before the k-th search page is computed", "[fake][server][triggers]") {
+    for (const Flavor flavor : {Flavor::cloud, Flavor::server}) {
+        CAPTURE(flavor == Flavor::cloud ? "cloud" : "server");
+        FakeOptions o = cloud_options();
+        o.flavor = flavor;
+        o.generate = 20;
+        Running r(o);
+        const json all = r.get("/_fake/issues");
+        const std::string updated = all[0]["key"], deleted = all[1]["key"], moved = all[2]["key"];
+        // The three issues by id (a move keeps it) and whatever is created now (generated issues are older).
+        const std::string jql = "id in (" + all[0]["id"].dump() + ", " + all[1]["id"].dump() + ", " + all[2]["id"].dump() +
+                                ") OR created > \"2024-06-02\" ORDER BY id";
+        // One search page of what the trigger touches: key -> summary.
+        auto page = [&] {
+            const json body = flavor == Flavor::cloud
+                                  ? r.post("/rest/api/3/search/jql", {{"jql", jql}, {"fields", {"summary"}}})
+                                  : r.post("/rest/api/2/search", {{"jql", jql}, {"fields", {"summary"}}});
+            std::map<std::string, std::string> out;
+            for (const auto& issue : body["issues"]) out[issue["key"]] = issue["fields"]["summary"];
+            return out;
+        };
+        const json trigger = r.post("/_fake/triggers",
+                                    {{"on_search_page", 3},
+                                     {"actions", {{{"op", "update"}, {"issue", updated}, {"fields", {{"summary", "edited at page 3"}}},
+                                                   {"items", {{{"field", "summary"}, {"toString", "edited at page 3"}}}}},
+                                                  {{"op", "create"}, {"project", "ZETA"}, {"fields", {{"summary", "created at page 3"}}}},
+                                                  {{"op", "delete"}, {"issue", deleted}},
+                                                  {{"op", "move"}, {"issue", moved}, {"project", "ZETA"}}}}},
+                                    201);
+        CHECK(trigger["fired"] == false);
+        const auto original = page();
+        REQUIRE(original.size() == 3);
+        CHECK(original.at(updated) == all[0]["fields"]["summary"]);
+        // Other requests do not count: issue and metadata reads, and (cloud) approximate-count.
+        r.get((flavor == Flavor::cloud ? "/rest/api/3/issue/" : "/rest/api/2/issue/") + updated);
+        if (flavor == Flavor::cloud) r.post("/rest/api/3/search/approximate-count", {{"jql", jql}});
+        CHECK(page() == original);  // page 2: still untouched
+        CHECK(r.get("/_fake/triggers")[0]["seen"] == 2);
+        CHECK(r.get("/_fake/triggers")[0]["fired"] == false);
+
+        const auto third = page();  // page 3 already sees every edit
+        CHECK(third.size() == 3);
+        CHECK(third.at(updated) == "edited at page 3");
+        CHECK(third.count(deleted) == 0);
+        CHECK(third.count(moved) == 0);  // but it is there under its new key
+        CHECK(third.at("ZETA-1") == "created at page 3");
+        CHECK(third.count("ZETA-2") == 1);  // the moved issue's new key
+        const json fired = r.get("/_fake/triggers")[0];
+        CHECK(fired["fired"] == true);
+        CHECK(fired["seen"] == 3);
+        REQUIRE(fired["results"].size() == 4);
+        CHECK(fired["results"][1]["result"]["key"] == "ZETA-1");
+        CHECK(fired["results"][2]["result"]["deleted"] == all[1]["id"]);
+        CHECK(fired["results"][3]["result"]["key"] == "ZETA-2");
+        // The edits are those of the control API: the update's history, the move's Key/project history.
+        const json issues = r.get("/_fake/issues");
+        CHECK(issues.size() == 20);  // one created, one deleted
+        for (const auto& issue : issues) {
+            if (issue["key"] == updated) CHECK(issue["histories"].back()["items"][0]["toString"] == "edited at page 3");
+            if (issue["key"] == "ZETA-2") {
+                CHECK(issue["old_keys"] == json{moved});
+                CHECK(issue["histories"].back()["items"][0]["field"] == "Key");
+            }
+        }
+        CHECK(page() == third);  // it fired once
+        CHECK(r.get("/_fake/triggers")[0]["seen"] == 4);  // and goes on counting
+
+        // An action that cannot apply records its error; the others still apply.
+        r.post("/_fake/triggers", {{"on_search_page", 1},
+                                   {"actions", {{{"op", "delete"}, {"issue", "NOPE-1"}}, {{"op", "delete"}, {"issue", updated}}}}},
+               201);
+        CHECK(page().count(updated) == 0);
+        const json second = r.get("/_fake/triggers")[1];
+        CHECK(second["results"][0]["error"] == "Issue does not exist or you do not have permission to see it.");
+        CHECK(second["results"][1]["result"]["deleted"] == all[0]["id"]);
+
+        for (const json& bad : {json{{"actions", {{{"op", "create"}, {"project", "X"}}}}},
+                                json{{"on_search_page", 0}, {"actions", {{{"op", "create"}, {"project", "X"}}}}},
+                                json{{"on_search_page", 1}, {"actions", json::array()}},
+                                json{{"on_search_page", 1}, {"actions", {{{"op", "rename"}}}}},
+                                json{{"on_search_page", 1}, {"actions", {{{"op", "update"}}}}},
+                                json{{"on_search_page", 1}, {"actions", {{{"op", "move"}, {"issue", "A-1"}}}}}})
+            CHECK(r.client.Post("/_fake/triggers", bad.dump(), "application/json")->status == 400);
+        CHECK(r.client.Delete("/_fake/triggers")->status == 200);
+        CHECK(r.get("/_fake/triggers").empty());
     }
 }

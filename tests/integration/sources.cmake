@@ -5,6 +5,8 @@ add_executable(integration_tests
   tests/integration/table_checks.cpp
   tests/integration/test_sync.cpp
   tests/integration/test_reliability.cpp
+  tests/integration/test_fault_storm.cpp
+  tests/integration/test_midscan_mutations.cpp
   tests/integration/test_crash_points.cpp
   tests/integration/test_bad_inputs.cpp
   tests/integration/test_analyst_queries.cpp

@@ -59,6 +59,22 @@ TEST_CASE("the client retries 429 and 503, obeys Retry-After, and counts request
     REQUIRE(clock.slept >= 5000ms);  // never before the server's wait
 }
 
+TEST_CASE("a bare 500 is retried like a 502: Jira answers a passing overload with either", "[retry]") {
+    int calls = 0;
+    ScriptedTransport transport([&](const HttpRequest&) {
+        ++calls;
+        return calls == 1 ? json_response(500, R"({"errorMessages":["Internal server error"]})")
+                          : json_response(200, R"({"ok":true})");
+    });
+    ManualClock clock;
+    JiraClient client(test_config(), transport, clock);
+    REQUIRE(client.get("/rest/api/3/myself")["ok"] == true);
+    REQUIRE(calls == 2);
+    REQUIRE(client.stats().retries == 1);
+    REQUIRE(is_retryable_status(500));
+    REQUIRE_FALSE(is_retryable_status(501));
+}
+
 TEST_CASE("a body cut short is retried like a dropped connection", "[retry]") {
     int calls = 0;
     ScriptedTransport transport([&](const HttpRequest&) {
