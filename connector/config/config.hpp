@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace j2s {
 
@@ -31,11 +32,19 @@ struct DatabaseConfig {
     std::string schema = "jira";
 };
 
+// The entities around issues that a sync also copies (sync.entities). Only the built ones are listed;
+// the config rejects the others by name (comments, worklogs, sprints, links) until they exist.
+enum class Entity { projects, users };
+const char* entity_name(Entity e);
+
 struct SyncConfig {
     int overlap_minutes = 15;
     bool changelog = true;
     bool reconcile_deletes = true;
     double max_delete_fraction = 0.2;
+    // Cheap listings (one request per 100 projects, per 1,000 users), so on unless the file says otherwise.
+    std::vector<Entity> entities{Entity::projects, Entity::users};
+    bool has(Entity e) const;
 };
 
 struct Config {

@@ -5,4 +5,4 @@ add_library(j2s_config STATIC
 target_include_directories(j2s_config PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_config PUBLIC j2s_core PRIVATE j2s_warnings yaml-cpp)
 
-j2s_unit_test(unit_config SOURCES tests/unit/test_config.cpp LIBS j2s_config)
+j2s_unit_test(unit_config SOURCES tests/unit/test_config.cpp tests/unit/test_config_entities.cpp LIBS j2s_config)

@@ -273,4 +273,46 @@ std::vector<std::int64_t> JiraApi::ids_matching(const std::string& restriction, 
     return out;
 }
 
+// --- entities ---
+
+std::vector<nlohmann::json> JiraApi::projects() {
+    std::vector<nlohmann::json> out;
+    if (m_client.flavor() == Flavor::server) {
+        auto list = m_client.get("/rest/api/2/project", {{"expand", "lead"}});
+        if (!list.is_array()) throw Error("Jira's project list is not an array");
+        for (auto& p : list) out.push_back(std::move(p));
+        return out;
+    }
+    std::int64_t start_at = 0;
+    for (;;) {
+        auto page = m_client.get("/rest/api/3/project/search", {{"startAt", std::to_string(start_at)},
+                                                                 {"maxResults", std::to_string(kProjectPageSize)},
+                                                                 {"expand", "lead"}});
+        auto values = page.value("values", nlohmann::json::array());
+        start_at += static_cast<std::int64_t>(values.size());
+        for (auto& p : values) out.push_back(std::move(p));
+        // isLast is the page's own word; total guards a site that leaves it out.
+        const bool last = page.value("isLast", start_at >= page.value("total", start_at));
+        if (last || values.empty()) return out;
+    }
+}
+
+std::vector<nlohmann::json> JiraApi::users() {
+    const bool cloud = m_client.flavor() == Flavor::cloud;
+    std::vector<nlohmann::json> out;
+    std::int64_t start_at = 0;
+    for (;;) {
+        QueryParams query;
+        if (!cloud) query = {{"username", "."}, {"includeInactive", "true"}};
+        query.emplace_back("startAt", std::to_string(start_at));
+        query.emplace_back("maxResults", std::to_string(kUserPageSize));
+        auto page = m_client.get(cloud ? "/rest/api/3/users/search" : "/rest/api/2/user/search", query);
+        if (!page.is_array()) throw Error("Jira's user list is not an array");
+        const auto n = static_cast<std::int64_t>(page.size());
+        for (auto& u : page) out.push_back(std::move(u));
+        start_at += n;
+        if (n < kUserPageSize) return out;
+    }
+}
+
 }  // namespace j2s

@@ -35,6 +35,9 @@ constexpr int kBulkChangelogMaxHistories = 2000;
 // Issues per id-only search page on cloud, and per issue/bulkfetch call.
 constexpr int kCloudMaxIdsPage = 5000;
 constexpr int kBulkFetchMaxIssues = 100;
+// Projects per project/search page (Jira's maximum) and users per users/search page (Jira's maximum).
+constexpr int kProjectPageSize = 100;
+constexpr int kUserPageSize = 1000;
 
 class JiraApi {
 public:
@@ -78,6 +81,17 @@ public:
                                                    const std::vector<std::string>& fields);
     // The ids among `ids` that match `restriction` (a JQL condition without ORDER BY), ascending.
     std::vector<std::int64_t> ids_matching(const std::string& restriction, const std::vector<std::int64_t>& ids);
+
+    // Entities (sync/entity_sync.hpp). Each returns the complete listing or throws: a listing cut short by
+    // a failure is never returned, so a caller cannot mistake it for the full set.
+    // Every project the account can browse, with its lead (expand=lead).
+    // cloud: GET /rest/api/3/project/search, kProjectPageSize per page, until isLast;
+    // server: GET /rest/api/2/project, one array.
+    std::vector<nlohmann::json> projects();
+    // Every user account. cloud: GET /rest/api/3/users/search by startAt/maxResults (a bare array without a
+    // total: a short page is the last); server: GET /rest/api/2/user/search?username=.&includeInactive=true,
+    // paged the same way.
+    std::vector<nlohmann::json> users();
 
     JiraClient& client() { return m_client; }
 

@@ -64,6 +64,8 @@ class SqliteStore final : public Store {
     std::vector<StoredIssueSample> sample_live_issues(int n) override;
     StoredIssueIds stored_issue_ids() override;                                    // *_store_reconcile.cpp
     ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) override;
+    ListingApplied store_projects(const std::vector<ProjectRecord>& projects) override;  // *_store_entities.cpp
+    ListingApplied store_users(const std::vector<UserRecord>& users) override;
 
     // The lock file acquire_lock(scope_key) uses.
     std::filesystem::path lock_path(const std::string& scope_key) const;

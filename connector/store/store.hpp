@@ -177,6 +177,30 @@ struct ReconcileApplied {
     std::int64_t restored = 0;      // rows that were soft-deleted and are live again
 };
 
+// Entities (sync/entity_sync.hpp): one row per project / user of a complete listing.
+struct ProjectRecord {
+    std::int64_t id = 0;
+    std::string key;
+    std::string name;
+    std::optional<std::string> project_type;     // projectTypeKey
+    std::optional<std::string> lead_account_id;  // lead.accountId (Cloud) or lead.key (Server)
+    std::string raw_json;
+};
+
+struct UserRecord {
+    std::string id;  // accountId (Cloud) or key (Server)
+    std::optional<std::string> display_name;
+    std::optional<bool> active;
+    std::optional<std::string> time_zone;
+    std::optional<std::string> account_type;
+    std::string raw_json;
+};
+
+struct ListingApplied {
+    std::int64_t written = 0;       // rows inserted, changed, or brought back from soft-deleted
+    std::int64_t soft_deleted = 0;  // live rows the listing no longer has (projects only)
+};
+
 // Held for the duration of a run; releasing it (destruction, or the process dying) frees the scope.
 class RunLock {
 public:
@@ -266,6 +290,14 @@ public:
     // synced_at = now) and clears deleted_at/deleted_reason of the restored ones that are soft-deleted. Rows,
     // raw JSON and changelog stay. Ids not stored are ignored.
     virtual ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) = 0;
+
+    // Entities; implemented in *_store_entities.cpp. Each takes a COMPLETE listing (never part of one) and
+    // applies it in one transaction: a row whose raw JSON is unchanged is not written (synced_at stays), a
+    // new or changed one is upserted with synced_at = now.
+    // Projects missing from `projects` get deleted_at = now (if live); a listed soft-deleted one is restored.
+    virtual ListingApplied store_projects(const std::vector<ProjectRecord>& projects) = 0;
+    // Users are never soft-deleted: Jira keeps deactivated accounts (active = false).
+    virtual ListingApplied store_users(const std::vector<UserRecord>& users) = 0;
 };
 
 }  // namespace j2s

@@ -8,7 +8,8 @@ add_library(j2s_sync STATIC
   connector/sync/sync_runner.cpp
   connector/sync/dead_letter_retry.cpp
   connector/sync/reconciler.cpp
-  connector/sync/remapper.cpp)
+  connector/sync/remapper.cpp
+  connector/sync/entity_sync.cpp)
 target_include_directories(j2s_sync PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_sync PUBLIC j2s_jira j2s_mapping j2s_store j2s_config j2s_core PRIVATE j2s_warnings)
 

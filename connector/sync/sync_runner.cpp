@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sync/entity_sync.hpp"
 #include "sync/reconciler.hpp"
 #include "sync/scan_executor.hpp"
 #include "sync/slice_planner.hpp"
@@ -148,6 +149,14 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     // A --jql run covers only part of the scope and never moves it.
     std::optional<Timestamp> watermark;
     if (checkpoint.mode != SyncMode::jql) watermark = checkpoint.run_started;
+    // Entities (sync.entities) after the scan, never for a --jql run (a one-off over part of the scope). A
+    // failed entity makes the run `partial` (exit 3) with its error, but the scan keeps its watermark.
+    if (checkpoint.mode != SyncMode::jql) {
+        const auto entities = sync_entities(m_api, m_store, m_config.sync, m_config.jira.flavor);
+        refresh_request_counters();
+        for (const auto& e : entities.errors) summary.error += (summary.error.empty() ? "" : "; ") + e;
+        if (!entities.errors.empty()) summary.status = RunStatus::partial;
+    }
     // Deletion reconciliation of the whole scope (never for a --jql run, which sees only part of it). If it
     // fails or a guard refuses, the run is `failed` with the error, but the completed scan keeps its
     // watermark and drops its checkpoint: the next run does not read the scope again because of it.
@@ -161,7 +170,7 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
         } catch (const std::exception& e) {
             refresh_request_counters();
             summary.status = RunStatus::failed;
-            summary.error = std::string("deletion reconciliation: ") + e.what();
+            summary.error = (summary.error.empty() ? "" : summary.error + "; ") + "deletion reconciliation: " + e.what();
             summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
             try {
                 m_store.finish_run(summary.run_id, key, RunStatus::failed, m_clock.now(), summary.counters,
@@ -173,7 +182,8 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
         }
         summary.seconds = std::chrono::duration<double>(m_clock.steady_now() - started_steady).count();
     }
-    m_store.finish_run(summary.run_id, key, summary.status, m_clock.now(), summary.counters, "", watermark, true);
+    m_store.finish_run(summary.run_id, key, summary.status, m_clock.now(), summary.counters, summary.error, watermark,
+                       true);
     return summary;
 }
 

@@ -111,6 +111,12 @@ FakeServer::~FakeServer() {
 
 void FakeServer::install_middleware() {
     FakeApp& app = *m_app;
+    // httplib keeps a worker per open keep-alive connection. Its default pool (8 threads on a small machine)
+    // fills up once clients reconnect after resets and the old connections idle out slowly: new requests then
+    // queue unseen, are stamped late in the request log, and look as if sent during a 429's wait. A site
+    // serves every connection at once; so does the fake.
+    m_http.new_task_queue = [] { return new httplib::ThreadPool(64); };
+    m_http.set_tcp_nodelay(true);
     m_http.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
         const auto now = app.settings.now();
         t_request = RequestFacts{epoch_ms(now), "none", "", json(), false};

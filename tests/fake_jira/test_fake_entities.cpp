@@ -257,7 +257,7 @@ TEST_CASE("entities: issue worklog pages, started filters and the embedded cap o
     CHECK(embedded["worklogs"][0]["id"] == got[0]["id"]);
 }
 
-TEST_CASE("entities: worklog feeds report updates and deletes after the last minute; worklog/list", "[fake][entities]") {
+TEST_CASE("entities: worklog feeds report updates and deletes after the last minute, and worklog/list", "[fake][entities]") {
     Running r(options(Flavor::cloud, 60));
     const std::int64_t t0 = r.clock(0);
     const json issues = r.get("/_fake/issues");
@@ -319,7 +319,7 @@ TEST_CASE("entities: worklog feeds report updates and deletes after the last min
     r.post("/rest/api/3/worklog/list", json::object(), 400);
 }
 
-TEST_CASE("entities: worklog/updated pages 1000 at a time; nextPage repeats the newest time", "[fake][entities]") {
+TEST_CASE("entities: worklog/updated pages 1000 at a time and nextPage repeats the newest time", "[fake][entities]") {
     Running r(options(Flavor::cloud, 5));
     const std::int64_t t0 = r.clock(0);
     const std::string key = r.get("/_fake/issues")[0]["key"];
@@ -388,7 +388,7 @@ TEST_CASE("entities: comment control API, comment/list and the issue's updated",
     r.put("/_fake/issues/" + key + "/comments/" + c["id"].get<std::string>(), {{"body", "x"}}, 404);
 }
 
-TEST_CASE("entities: links appear on both issues, with changelog items; removal and issue deletion drop them", "[fake][entities]") {
+TEST_CASE("entities: links appear on both issues, with changelog items, and removal and issue deletion drop them", "[fake][entities]") {
     Running r(options(Flavor::cloud, 30));
     const json issues = r.get("/_fake/issues");
     const std::string a = issues[0]["key"], b = issues[1]["key"], c = issues[2]["key"];

@@ -14,7 +14,8 @@ add_executable(integration_tests
   tests/integration/test_openapi_conformance.cpp
   tests/integration/test_operations.cpp
   tests/integration/test_reconcile.cpp
-  tests/integration/test_remap.cpp)
+  tests/integration/test_remap.cpp
+  tests/integration/test_entities.cpp)
 target_link_libraries(integration_tests PRIVATE j2s_catch_main j2s_warnings j2s_core SQLiteCpp PkgConfig::PQXX PkgConfig::HTTPLIB
                       nlohmann_json::nlohmann_json Threads::Threads util)
 target_compile_definitions(integration_tests PRIVATE

@@ -94,7 +94,8 @@ TEST_CASE("every request of a cloud backfill and an incremental sync conforms to
 
     // The test cannot pass by checking nothing: the connector's core calls were all made and checked.
     for (const char* op : {"POST /rest/api/3/search/jql", "POST /rest/api/3/changelog/bulkfetch", "GET /rest/api/3/field",
-                           "GET /rest/api/3/myself", "GET /rest/api/3/serverInfo"}) {
+                           "GET /rest/api/3/myself", "GET /rest/api/3/serverInfo", "GET /rest/api/3/project/search",
+                           "GET /rest/api/3/users/search"}) {
         CAPTURE(op);
         REQUIRE(seen[op] > 0);
     }

@@ -1,0 +1,103 @@
+// SqliteStore: the entity tables (projects, users), each written from one complete listing per run.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <chrono>
+#include <unordered_set>
+
+#include "store/sqlite_store.hpp"
+#include "util/errors.hpp"
+
+namespace j2s {
+
+namespace {
+
+std::string now_utc() {
+    return format_utc(std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
+}
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::string>& v) {
+    if (v) q.bind(index, *v);
+    else q.bind(index);
+}
+
+}  // namespace
+
+ListingApplied SqliteStore::store_projects(const std::vector<ProjectRecord>& projects) {
+    try {
+        ListingApplied out;
+        const std::string now = now_utc();
+        SQLite::Transaction tx(*m_db);
+        // The WHERE of DO UPDATE skips an unchanged live row entirely, so exec() counts only real writes.
+        SQLite::Statement upsert(
+            *m_db,
+            "INSERT INTO projects (id, key, name, project_type, lead_account_id, raw, synced_at, deleted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET key = excluded.key, "
+            "name = excluded.name, project_type = excluded.project_type, "
+            "lead_account_id = excluded.lead_account_id, raw = excluded.raw, synced_at = excluded.synced_at, "
+            "deleted_at = NULL WHERE projects.raw IS NOT excluded.raw OR projects.deleted_at IS NOT NULL");
+        std::unordered_set<std::int64_t> listed;
+        for (const auto& p : projects) {
+            listed.insert(p.id);
+            upsert.bind(1, static_cast<std::int64_t>(p.id));
+            upsert.bind(2, p.key);
+            upsert.bind(3, p.name);
+            bind_optional(upsert, 4, p.project_type);
+            bind_optional(upsert, 5, p.lead_account_id);
+            upsert.bind(6, p.raw_json);
+            upsert.bind(7, now);
+            out.written += upsert.exec();
+            upsert.reset();
+        }
+        std::vector<std::int64_t> gone;
+        {
+            SQLite::Statement live(*m_db, "SELECT id FROM projects WHERE deleted_at IS NULL");
+            while (live.executeStep())
+                if (!listed.count(live.getColumn(0).getInt64())) gone.push_back(live.getColumn(0).getInt64());
+        }
+        SQLite::Statement soft_delete(*m_db, "UPDATE projects SET deleted_at = ?, synced_at = ? WHERE id = ?");
+        for (const auto id : gone) {
+            soft_delete.bind(1, now);
+            soft_delete.bind(2, now);
+            soft_delete.bind(3, static_cast<std::int64_t>(id));
+            out.soft_deleted += soft_delete.exec();
+            soft_delete.reset();
+        }
+        tx.commit();
+        return out;
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("storing projects on " + describe() + " failed: " + e.what());
+    }
+}
+
+ListingApplied SqliteStore::store_users(const std::vector<UserRecord>& users) {
+    try {
+        ListingApplied out;
+        const std::string now = now_utc();
+        SQLite::Transaction tx(*m_db);
+        SQLite::Statement upsert(
+            *m_db,
+            "INSERT INTO users (id, display_name, active, time_zone, account_type, raw, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
+            "active = excluded.active, time_zone = excluded.time_zone, account_type = excluded.account_type, "
+            "raw = excluded.raw, synced_at = excluded.synced_at WHERE users.raw IS NOT excluded.raw");
+        for (const auto& u : users) {
+            upsert.bind(1, u.id);
+            bind_optional(upsert, 2, u.display_name);
+            if (u.active) upsert.bind(3, *u.active ? 1 : 0);
+            else upsert.bind(3);
+            bind_optional(upsert, 4, u.time_zone);
+            bind_optional(upsert, 5, u.account_type);
+            upsert.bind(6, u.raw_json);
+            upsert.bind(7, now);
+            out.written += upsert.exec();
+            upsert.reset();
+        }
+        tx.commit();
+        return out;
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("storing users on " + describe() + " failed: " + e.what());
+    }
+}
+
+}  // namespace j2s
