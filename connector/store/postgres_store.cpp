@@ -17,6 +17,7 @@
 
 #include "store/migrations.hpp"
 #include "store/postgres_connection.hpp"
+#include "store/postgres_params.hpp"
 #include "util/errors.hpp"
 #include "util/sha256.hpp"
 
@@ -51,18 +52,7 @@ std::string utc_text(const std::string& column) {
     return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
-// A parameter that may be SQL NULL (libpqxx 6 passes a null `const char*` as NULL).
-const char* nullable(const std::optional<std::string>& v) { return v ? v->c_str() : nullptr; }
 const char* nullable_text(const std::string& v) { return v.empty() ? nullptr : v.c_str(); }
-
-std::string int_array(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ',';
-        out += std::to_string(ids[i]);
-    }
-    return out + "}";
-}
 
 std::string format_double(double v) {
     char buf[64];
@@ -632,7 +622,7 @@ PageResult PostgresStore::commit_page(const PageCommit& page) {
                 "res AS (UPDATE dead_letters SET resolved_at = $1::timestamptz "
                 "WHERE resolved_at IS NULL AND issue_id = ANY($2::bigint[]) RETURNING 1) "
                 "SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM ch), (SELECT count(*) FROM res)";
-            const auto r = tx.exec_params1(sql, now, int_array(page.clean_issue_ids));
+            const auto r = tx.exec_params1(sql, now, pg::int_array(page.clean_issue_ids));
             result.issues_written = r[0].as<std::int64_t>();
             result.changelog_written = r[1].as<std::int64_t>();
         }
@@ -650,7 +640,7 @@ PageResult PostgresStore::commit_page(const PageCommit& page) {
                 "INSERT INTO dead_letters (issue_id, issue_key, stage, error, payload, attempts, first_failed_at, "
                 "last_failed_at) SELECT $1::bigint, $2, $3, $4, $5, 1, $6::timestamptz, $6::timestamptz "
                 "WHERE NOT EXISTS (SELECT 1 FROM bumped)",
-                nullable(id), d.issue_key, d.stage, d.error, d.payload, now);
+                pg::nullable(id), d.issue_key, d.stage, d.error, d.payload, now);
             ++result.dead_lettered;
         }
 
@@ -697,7 +687,7 @@ void PostgresStore::finish_run(std::int64_t run_id, const std::string& scope_key
                 "updated_at = excluded.updated_at, "
                 "watermark = COALESCE(excluded.watermark, sync_state.watermark), "
                 "checkpoint = CASE WHEN $3 THEN NULL ELSE sync_state.checkpoint END",
-                scope_key, nullable(watermark), clear_checkpoint);
+                scope_key, pg::nullable(watermark), clear_checkpoint);
         }
         tx.commit();
     });
@@ -712,7 +702,7 @@ std::unordered_map<std::int64_t, Timestamp> PostgresStore::stored_updated(const 
         for (const auto& row : tx.exec_params(
                  "SELECT id, floor(extract(epoch FROM updated) * 1000)::bigint FROM issues "
                  "WHERE id = ANY($1::bigint[])",
-                 int_array(ids)))
+                 pg::int_array(ids)))
             out[row[0].as<std::int64_t>()] = Timestamp{std::chrono::milliseconds{row[1].as<std::int64_t>()}};
         return out;
     });
@@ -729,8 +719,8 @@ void PostgresStore::replace_jira_fields(const std::vector<JiraField>& fields) {
                 "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET key = excluded.key, "
                 "name = excluded.name, custom = excluded.custom, schema_type = excluded.schema_type, "
                 "items_type = excluded.items_type, custom_type = excluded.custom_type",
-                f.id, f.key, f.name, f.custom, nullable(f.schema_type), nullable(f.items_type),
-                nullable(f.custom_type));
+                f.id, f.key, f.name, f.custom, pg::nullable(f.schema_type), pg::nullable(f.items_type),
+                pg::nullable(f.custom_type));
         tx.commit();
     });
 }

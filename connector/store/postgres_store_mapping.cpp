@@ -19,6 +19,7 @@
 
 #include "store/postgres_connection.hpp"
 #include "store/postgres_store.hpp"
+#include "store/postgres_params.hpp"
 #include "util/errors.hpp"
 #include "util/sha256.hpp"
 
@@ -66,7 +67,6 @@ std::string utc_text(const std::string& column) {
     return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
-const char* nullable(const std::optional<std::string>& v) { return v ? v->c_str() : nullptr; }
 
 std::optional<std::string> opt(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;
@@ -77,7 +77,7 @@ void record_change(pqxx::work& tx, const MappingChange& c) {
     tx.exec_params(
         "INSERT INTO mapping_changes (at, column_name, change, old_type, new_type, field_id, old_field_id) "
         "VALUES (now(), $1, $2, $3, $4, $5, $6)",
-        c.column, c.change, nullable(c.old_type), nullable(c.new_type), nullable(c.field_id), nullable(c.old_field_id));
+        c.column, c.change, pg::nullable(c.old_type), pg::nullable(c.new_type), pg::nullable(c.field_id), pg::nullable(c.old_field_id));
 }
 
 // A SQL literal of `value` cast to the column's type.
@@ -229,32 +229,8 @@ std::vector<MappingChange> PostgresStore::apply_mapped_columns(const std::vector
     return changes;
 }
 
-namespace {
-
-// Runs `body` with a transaction on the store's connection, turning libpqxx failures into StoreError
-// without the password.
-template <class F>
-auto pg_guarded(pqxx::connection* db, const std::string& where, const std::string& url, const char* what, F&& body)
-    -> decltype(body()) {
-    if (!db || !db->is_open())
-        throw StoreError(std::string(what) + " on " + where + " is impossible: the connection was lost earlier");
-    try {
-        return body();
-    } catch (const Error&) {
-        throw;
-    } catch (const pqxx::sql_error& e) {
-        std::string message = PostgresStore::scrub(e.what(), url);
-        while (!message.empty() && message.back() == '\n') message.pop_back();
-        throw StoreError(std::string(what) + " on " + where + " failed: " + message + " (SQLSTATE " + e.sqlstate() + ")");
-    } catch (const pqxx::failure& e) {
-        throw StoreError(std::string(what) + " on " + where + " failed: " + PostgresStore::scrub(e.what(), url));
-    }
-}
-
-}  // namespace
-
 std::map<std::string, std::string> PostgresStore::remembered_field_ids() {
-    return pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the remembered field ids", [&] {
+    return pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the remembered field ids", [&] {
         pqxx::work tx(*m_conn->db);
         std::map<std::string, std::string> out;
         for (const auto& row : tx.exec("SELECT name, field_id FROM mapped_columns WHERE field_id IS NOT NULL"))
@@ -265,7 +241,7 @@ std::map<std::string, std::string> PostgresStore::remembered_field_ids() {
 }
 
 void PostgresStore::remember_field_ids(const std::map<std::string, std::string>& ids) {
-    pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "recording the field ids", [&] {
+    pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "recording the field ids", [&] {
         pqxx::work tx(*m_conn->db);
         for (const auto& [column, id] : ids) {
             const auto cur = tx.exec_params("SELECT field_id, type FROM mapped_columns WHERE name = $1", column);
@@ -289,7 +265,7 @@ void PostgresStore::remember_field_ids(const std::map<std::string, std::string>&
 }
 
 std::vector<MappingChange> PostgresStore::mapping_changes() {
-    return pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the mapping changes", [&] {
+    return pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the mapping changes", [&] {
         pqxx::work tx(*m_conn->db);
         std::vector<MappingChange> out;
         for (const auto& row : tx.exec("SELECT column_name, change, old_type, new_type, field_id, old_field_id, " +
@@ -302,7 +278,7 @@ std::vector<MappingChange> PostgresStore::mapping_changes() {
 }
 
 std::vector<std::string> PostgresStore::refill_pending_columns() {
-    return pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the mapped columns", [&] {
+    return pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading the mapped columns", [&] {
         pqxx::work tx(*m_conn->db);
         std::vector<std::string> out;
         for (const auto& row : tx.exec("SELECT name FROM mapped_columns WHERE refill_pending ORDER BY name"))
@@ -313,7 +289,7 @@ std::vector<std::string> PostgresStore::refill_pending_columns() {
 }
 
 void PostgresStore::clear_refill_pending(const std::vector<std::string>& columns) {
-    pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "updating the mapped columns", [&] {
+    pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "updating the mapped columns", [&] {
         pqxx::work tx(*m_conn->db);
         for (const auto& c : columns) tx.exec_params("UPDATE mapped_columns SET refill_pending = false WHERE name = $1", c);
         tx.commit();
@@ -321,7 +297,7 @@ void PostgresStore::clear_refill_pending(const std::vector<std::string>& columns
 }
 
 std::vector<StoredRaw> PostgresStore::read_raw_batch(std::int64_t after_id, int limit) {
-    return pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading stored issues", [&] {
+    return pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "reading stored issues", [&] {
         pqxx::work tx(*m_conn->db);
         std::vector<StoredRaw> out;
         const auto rows =
@@ -340,7 +316,7 @@ PageResult PostgresStore::commit_remap_batch(const RemapBatch& batch) {
         if (values.size() != batch.columns.size())
             throw StoreError("remap of issue " + std::to_string(id) + " has " + std::to_string(values.size()) +
                              " values for " + std::to_string(batch.columns.size()) + " columns");
-    return pg_guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "committing a remap batch", [&] {
+    return pg::guarded(m_conn ? m_conn->db.get() : nullptr, describe(), m_url, "committing a remap batch", [&] {
         pqxx::work tx(*m_conn->db);
         PageResult result;
         if (!batch.columns.empty() && !batch.rows.empty()) {

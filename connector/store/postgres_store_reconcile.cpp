@@ -7,20 +7,12 @@
 #include <chrono>
 
 #include "store/postgres_store.hpp"
+#include "store/postgres_params.hpp"
 #include "util/errors.hpp"
 
 namespace j2s {
 
 namespace {
-
-std::string int_array(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ',';
-        out += std::to_string(ids[i]);
-    }
-    return out + "}";
-}
 
 template <class F>
 auto with_reconcile_connection(const std::string& url, const std::string& schema, const std::string& where,
@@ -60,7 +52,7 @@ ReconcileApplied PostgresStore::apply_reconciliation(const ReconcileChanges& cha
             if (ids.empty()) return 0;
             return tx.exec_params("UPDATE issues SET deleted_at = $1::timestamptz, deleted_reason = $2, "
                                   "synced_at = now() WHERE id = ANY($3::bigint[]) AND deleted_at IS NULL",
-                                  deleted_at, reason, int_array(ids))
+                                  deleted_at, reason, pg::int_array(ids))
                 .affected_rows();
         };
         out.deleted = mark(changes.deleted, "deleted");
@@ -68,7 +60,7 @@ ReconcileApplied PostgresStore::apply_reconciliation(const ReconcileChanges& cha
         if (!changes.restored.empty())
             out.restored = tx.exec_params("UPDATE issues SET deleted_at = NULL, deleted_reason = NULL, synced_at = now() "
                                           "WHERE id = ANY($1::bigint[]) AND deleted_at IS NOT NULL",
-                                          int_array(changes.restored))
+                                          pg::int_array(changes.restored))
                                .affected_rows();
         tx.commit();
         return out;

@@ -22,9 +22,12 @@ std::string text_or_null(const json& j) {
 }
 
 namespace {
-
-// The identity, times and a few mapped columns of an issue as the fake serves it, in the order of kIssueColumns.
+// The columns expected_issue_row and expected_items render, in their order.
 const char* const kIssueColumns = "id, key, project_key, created, updated, summary, status, deleted_at";
+const char* const kItemColumns =
+    "history_id, item_index, issue_id, created, field, field_id, from_value, from_string, to_value, to_string";
+}  // namespace
+
 std::string expected_issue_row(const json& issue) {
     const auto& f = issue["fields"];
     return std::to_string(issue["id"].get<long long>()) + "|" + issue["key"].get<std::string>() + "|" +
@@ -32,9 +35,6 @@ std::string expected_issue_row(const json& issue) {
            text_or_null(f["summary"]) + "|" + text_or_null(f["status"]["name"]) + "|NULL";
 }
 
-// One changelog row per item of every history of `issue`, as issue_changelog stores it (kItemColumns).
-const char* const kItemColumns =
-    "history_id, item_index, issue_id, created, field, field_id, from_value, from_string, to_value, to_string";
 std::set<std::string> expected_items(const json& issue) {
     std::set<std::string> out;
     const std::string id = std::to_string(issue["id"].get<long long>());
@@ -56,7 +56,6 @@ std::map<long long, std::string> stored_issues(const TableReader& db) {
     return out;
 }
 
-// issue id -> its stored changelog rows.
 std::map<long long, std::set<std::string>> stored_items(const TableReader& db) {
     std::map<long long, std::set<std::string>> out;
     for (auto& r : db.rows(std::string("SELECT ") + kItemColumns + " FROM issue_changelog")) {
@@ -65,8 +64,6 @@ std::map<long long, std::set<std::string>> stored_items(const TableReader& db) {
     }
     return out;
 }
-
-}  // namespace
 
 void require_tables_match_fake(const TableReader& db, FakeJira& fake, const std::set<long long>& deleted) {
     const auto served = fake.issues();

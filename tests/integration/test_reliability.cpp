@@ -71,50 +71,6 @@ fs::path write_config_with(const fs::path& dir, const std::string& base_url, con
 
 std::int64_t epoch_ms(Timestamp t) { return t.time_since_epoch().count(); }
 
-// The identity, times and a few mapped columns of an issue as the fake serves it, in the order of
-// kIssueColumns.
-const char* const kIssueColumns = "id, key, project_key, created, updated, summary, status, deleted_at";
-std::string expected_issue_row(const json& issue) {
-    const auto& f = issue["fields"];
-    return std::to_string(issue["id"].get<long long>()) + "|" + issue["key"].get<std::string>() + "|" +
-           issue["project_key"].get<std::string>() + "|" + utc(issue["created"]) + "|" + utc(issue["updated"]) + "|" +
-           text_or_null(f["summary"]) + "|" + text_or_null(f["status"]["name"]) + "|NULL";
-}
-
-// One changelog row per item of every history of `issue`, as issue_changelog stores it.
-std::set<std::string> expected_items(const json& issue) {
-    std::set<std::string> out;
-    const std::string id = std::to_string(issue["id"].get<long long>());
-    for (const auto& h : issue["histories"]) {
-        int index = 0;
-        for (const auto& item : h["items"])
-            out.insert(text_or_null(h["id"]) + "|" + std::to_string(index++) + "|" + id + "|" + utc(h["created"]) + "|" +
-                       text_or_null(item["field"]) + "|" + text_or_null(item.value("fieldId", json())) + "|" +
-                       text_or_null(item.value("from", json())) + "|" + text_or_null(item.value("fromString", json())) +
-                       "|" + text_or_null(item.value("to", json())) + "|" + text_or_null(item.value("toString", json())));
-    }
-    return out;
-}
-const char* const kItemColumns =
-    "history_id, item_index, issue_id, created, field, field_id, from_value, from_string, to_value, to_string";
-
-std::map<long long, std::string> stored_issues(const TableReader& db) {
-    std::map<long long, std::string> out;
-    for (auto& r : db.rows(std::string("SELECT ") + kIssueColumns + " FROM issues"))
-        out[std::stoll(r.substr(0, r.find('|')))] = r;
-    return out;
-}
-
-// issue id -> its stored changelog rows.
-std::map<long long, std::set<std::string>> stored_items(const TableReader& db) {
-    std::map<long long, std::set<std::string>> out;
-    for (auto& r : db.rows(std::string("SELECT ") + kItemColumns + " FROM issue_changelog")) {
-        const auto first = r.find('|'), second = r.find('|', first + 1);
-        out[std::stoll(r.substr(second + 1, r.find('|', second + 1) - second - 1))].insert(r);
-    }
-    return out;
-}
-
 std::vector<json> sorted_by_start(const json& log) {
     std::vector<json> out(log.begin(), log.end());
     std::stable_sort(out.begin(), out.end(),
