@@ -54,12 +54,15 @@ fs::path write_storm_config(const fs::path& dir, const FakeJira& fake, const std
     return path;
 }
 
-// When the wait a throttling response asked for is over, in ms on the fake's clock; -1 if it named none.
+// The earliest moment a client obeying a throttling response may send again, in ms on the fake's clock; -1 if
+// the response named no wait. A Retry-After runs from when the client read the response: after the fake began
+// handling the request (started_ms), and about when it stamped it finished, but a busy machine can stamp
+// `finished` tens of ms after the client had the response, so started_ms is the sound base.
 long long wait_over_ms(const json& response) {
     if (!response.contains("fault_headers")) return -1;
     const json& h = response["fault_headers"];
     if (h.contains("Retry-After"))
-        return response["finished_ms"].get<long long>() + std::stoll(h["Retry-After"].get<std::string>()) * 1000;
+        return response["started_ms"].get<long long>() + std::stoll(h["Retry-After"].get<std::string>()) * 1000;
     if (h.contains("X-RateLimit-Reset")) {
         const auto at = parse_jira_timestamp(h["X-RateLimit-Reset"].get<std::string>());
         REQUIRE(at.has_value());
@@ -136,9 +139,9 @@ void backfill_under_fault_storm(const std::string& backend, const std::string& f
     REQUIRE(retries == total_faults - retried_by_curl);
     REQUIRE_THAT(r.err, Catch::Contains(", " + std::to_string(retries) + " retries,"));
 
-    // No request reached the site before a 429's or 503's wait was over. The client learns of the wait when
-    // the response arrives, about when the fake stamped it finished (a busy machine may stamp a few ms late,
-    // hence 10 ms); requests already on their way then cannot be recalled, at most one per other slot.
+    // No request reached the site before a 429's or 503's wait was over (2 ms for the stamps' rounding).
+    // Requests already on their way when the fake sent the response cannot be recalled: at most one per other
+    // slot starts after `finished` and inside the wait.
     int waits_checked = 0;
     for (const auto& t : sorted) {
         const long long over = wait_over_ms(t);
@@ -148,7 +151,7 @@ void backfill_under_fault_storm(const std::string& backend, const std::string& f
         int early = 0;
         for (const auto& later : sorted) {
             const long long started = later["started_ms"];
-            if (later["seq"] == t["seq"] || started < finished || started >= over - 10) continue;
+            if (later["seq"] == t["seq"] || started < finished || started >= over - 2) continue;
             ++early;
             INFO("throttled by seq " << t["seq"] << " (" << t["status"] << ", " << t["fault_headers"].dump()
                                      << ", finished at " << finished << ", wait over at " << over << "); seq "

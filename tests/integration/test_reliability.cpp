@@ -147,9 +147,11 @@ void storm_with_retry_after(const std::string& backend, const std::string& flavo
         if (t["status"] != 429) continue;
         ++throttled;
         const long long finished = t["finished_ms"];
-        // The wait runs from when the client had the 429, about when the fake stamped it finished (right
-        // after sending it; a busy machine may stamp a few ms late, hence 10 ms).
-        const long long wait_over = finished + 1000 - 10;
+        // The client's wait runs from when it had the 429, which is after the fake began handling the request
+        // (started_ms) and about when the fake stamped it finished: a busy machine can stamp `finished` tens of
+        // ms after the client already read the response, so the sound lower bound of the wait's end is
+        // started_ms + wait (2 ms for the stamps' rounding). A client that did not wait starts at once.
+        const long long wait_over = t["started_ms"].get<long long>() + 1000 - 2;
         bool retried_after_wait = false;
         int early = 0;
         for (const auto& later : log) {
@@ -641,10 +643,11 @@ void limiter_holds_at_the_site(const std::string& backend, const std::string& fl
         for (std::size_t j = i; j < log.size() && log[j]["started_ms"].get<long long>() < start + window; ++j) ++in_window;
         INFO("requests starting in [" << start << ", " << start + window << ") ms: " << in_window);
         REQUIRE(in_window <= 5);
-        // One at a time: each request arrived after the previous one was answered. Every request takes the
-        // fake's 30 ms latency, so overlapping ones would start about that much before the other finished;
-        // 10 ms allow for the two stamps being taken on different threads of the fake.
-        if (i > 0) REQUIRE(start >= log[i - 1]["finished_ms"].get<long long>() - 10);
+        // One at a time: each request arrived after the previous one was answered, which the fake does no
+        // sooner than its 30 ms latency after it began handling it. (Its `finished` stamp is no bound: on a busy
+        // machine it can be taken tens of ms after the client already had the response.) Overlapping requests
+        // would start within the previous one's latency.
+        if (i > 0) REQUIRE(start >= log[i - 1]["started_ms"].get<long long>() + 30 - 2);
     }
     // 5 per second: the run cannot have been faster than that.
     const long long span = log.back()["started_ms"].get<long long>() - log.front()["started_ms"].get<long long>();
