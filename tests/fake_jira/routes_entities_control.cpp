@@ -127,6 +127,22 @@ json link_view(const IssueStore& store, const IssueLink& link) {
             {"inward", type.inward}};
 }
 
+// Every `T` of the live issues (`of` lists an issue's), as served in the native API version, ascending id: what
+// a synced database should hold.
+template <class T, class Of>
+json live_entities(FakeApp& app, Of of, json (*render)(const T&, const RenderContext&)) {
+    const auto ctx = app.context(app.native_version());
+    auto lock = app.store.read_lock();
+    std::vector<T> all;
+    for (const auto& issue : app.store.all())
+        if (!issue.deleted)
+            for (auto& e : of(issue)) all.push_back(std::move(e));
+    std::sort(all.begin(), all.end(), [](const T& a, const T& b) { return a.id < b.id; });
+    json out = json::array();
+    for (const auto& e : all) out.push_back(render(e, ctx));
+    return out;
+}
+
 }  // namespace
 
 void register_entity_control_routes(httplib::Server& server, FakeApp& app) {
@@ -342,28 +358,12 @@ void register_entity_control_routes(httplib::Server& server, FakeApp& app) {
 
     // Everything live, as served in the native API version, ascending id: what a synced database should hold.
     server.Get("/_fake/comments", [&app](const httplib::Request&, httplib::Response& res) {
-        const auto ctx = app.context(app.native_version());
-        auto lock = app.store.read_lock();
-        std::vector<Comment> all;
-        for (const auto& issue : app.store.all())
-            if (!issue.deleted)
-                for (auto& c : app.store.entities().comments_of(issue)) all.push_back(std::move(c));
-        std::sort(all.begin(), all.end(), [](const Comment& a, const Comment& b) { return a.id < b.id; });
-        json out = json::array();
-        for (const auto& c : all) out.push_back(render_comment(c, ctx));
-        send_json(res, 200, out);
+        send_json(res, 200, live_entities<Comment>(app, [&app](const Issue& i) { return app.store.entities().comments_of(i); },
+                                                   render_comment));
     });
     server.Get("/_fake/worklogs", [&app](const httplib::Request&, httplib::Response& res) {
-        const auto ctx = app.context(app.native_version());
-        auto lock = app.store.read_lock();
-        std::vector<Worklog> all;
-        for (const auto& issue : app.store.all())
-            if (!issue.deleted)
-                for (auto& w : app.store.entities().worklogs_of(issue)) all.push_back(std::move(w));
-        std::sort(all.begin(), all.end(), [](const Worklog& a, const Worklog& b) { return a.id < b.id; });
-        json out = json::array();
-        for (const auto& w : all) out.push_back(render_worklog(w, ctx));
-        send_json(res, 200, out);
+        send_json(res, 200, live_entities<Worklog>(app, [&app](const Issue& i) { return app.store.entities().worklogs_of(i); },
+                                                   render_worklog));
     });
     server.Get("/_fake/links", [&app](const httplib::Request&, httplib::Response& res) {
         auto lock = app.store.read_lock();
