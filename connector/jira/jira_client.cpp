@@ -117,6 +117,7 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             // Everyone waits what the site asked (the limit is the account's); this request's own growing
             // backoff is added below for it alone, so one unlucky request cannot stall every thread for long.
             // A 429 that names no wait pauses everyone for a first backoff step.
+            if (response->status == 429) m_limiter.throttled();
             if (is_retryable_status(response->status)) {
                 if (auto asked = server_requested_wait(*response, m_clock.now())) {
                     wait = *asked;

@@ -23,16 +23,19 @@ void RequestLimiter::acquire() {
         const auto now = m_clock.steady_now();
         while (!m_recent_starts.empty() && now - m_recent_starts.front() >= kRateWindow)
             m_recent_starts.pop_front();
+        const bool slow = now < m_slow_until;
+        const std::size_t per_window = slow ? std::max<std::size_t>(1, m_max_per_window / 2) : m_max_per_window;
+        const int concurrency = slow ? std::max(1, m_max_concurrency / 2) : m_max_concurrency;
         SteadyTime wake = now;
         if (now < m_paused_until) wake = m_paused_until;
-        if (m_recent_starts.size() >= m_max_per_window)
-            wake = std::max(wake, m_recent_starts.front() + kRateWindow);
-        if (m_in_flight < m_max_concurrency && wake == now) {
+        if (m_recent_starts.size() >= per_window)
+            wake = std::max(wake, m_recent_starts[m_recent_starts.size() - per_window] + kRateWindow);
+        if (m_in_flight < concurrency && wake == now) {
             ++m_in_flight;
             m_recent_starts.push_back(now);
             return;
         }
-        if (m_in_flight >= m_max_concurrency) {
+        if (m_in_flight >= concurrency) {
             m_changed.wait(lock);
         } else {
             // Sleep through the injected clock so tests with a manual clock never wait for real.
@@ -50,6 +53,11 @@ void RequestLimiter::release() {
         --m_in_flight;
     }
     m_changed.notify_one();
+}
+
+void RequestLimiter::throttled() {
+    std::lock_guard lock(m_mutex);
+    m_slow_until = std::max(m_slow_until, m_clock.steady_now() + kSlowdown);
 }
 
 void RequestLimiter::pause_for(std::chrono::milliseconds wait) {

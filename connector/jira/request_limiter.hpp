@@ -1,7 +1,8 @@
 #pragma once
 // One limiter for the whole process: at most `max_concurrency` requests in flight and at most
-// `max_requests_per_second` started in any one-second window. After a 429 it slows every caller down
-// for a while instead of letting the other threads keep hammering the site.
+// `max_requests_per_second` started in any one-second window. After a 429 every caller waits what the site
+// asked (pause_for), and for a while after that the limits are halved (throttled), so the site's budget can
+// refill instead of being spent again at once by the other threads.
 
 #include <chrono>
 #include <condition_variable>
@@ -22,6 +23,11 @@ public:
 
     // Nobody starts a request before `now + wait` (a server's Retry-After, or backoff after a 429).
     void pause_for(std::chrono::milliseconds wait);
+
+    // The site throttled a request: for kSlowdown from now, half the requests per window and half the
+    // requests in flight (at least one of each). A later 429 extends the period.
+    void throttled();
+    static constexpr std::chrono::seconds kSlowdown{60};
 
     class Slot {
     public:
@@ -44,6 +50,7 @@ private:
     int m_in_flight = 0;
     std::deque<SteadyTime> m_recent_starts;  // starts within the last rate window
     SteadyTime m_paused_until{};
+    SteadyTime m_slow_until{};
 };
 
 }  // namespace j2s

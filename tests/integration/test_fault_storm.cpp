@@ -151,7 +151,9 @@ void backfill_under_fault_storm(const std::string& backend, const std::string& f
         int early = 0;
         for (const auto& later : sorted) {
             const long long started = later["started_ms"];
-            if (later["seq"] == t["seq"] || started < finished || started >= over - 2) continue;
+            // seq follows the order requests were answered: a lower one was sent before the 429 was answered.
+            if (later["seq"].get<long long>() <= t["seq"].get<long long>() || started < finished || started >= over - 2)
+                continue;
             ++early;
             INFO("throttled by seq " << t["seq"] << " (" << t["status"] << ", " << t["fault_headers"].dump()
                                      << ", finished at " << finished << ", wait over at " << over << "); seq "

@@ -154,15 +154,22 @@ void storm_with_retry_after(const std::string& backend, const std::string& flavo
         const long long wait_over = t["started_ms"].get<long long>() + 1000 - 2;
         bool retried_after_wait = false;
         int early = 0;
+        std::string early_requests;
         for (const auto& later : log) {
             const long long started = later["started_ms"];
             // Requests that reached the site before the 429 was sent were on their way before the client
             // could know; they are not early.
-            if (started < finished || later["seq"] == t["seq"]) continue;
+            // (The log's seq follows the order requests were answered: one answered before the 429 was sent
+            // before it, even when the millisecond stamps are equal.)
+            if (started < finished || later["seq"].get<long long>() <= t["seq"].get<long long>()) continue;
             INFO("429 (seq " << t["seq"] << ") started at " << t["started_ms"] << ", finished at " << finished
                              << ", request seq " << later["seq"] << " " << later["path"] << " started at " << started);
             if (started < wait_over) {
                 ++early;
+                early_requests += "\n  seq " + later["seq"].dump() + " " + later["method"].get<std::string>() + " " +
+                                  later["path"].get<std::string>() + " " + later["query"].dump() + " started at " +
+                                  std::to_string(started) + " (429 seq " + t["seq"].dump() + " started at " +
+                                  t["started_ms"].dump() + ", finished at " + std::to_string(finished) + ")";
                 if (!t["body"].is_null() || t["method"] != "POST")  // else the log cannot tell requests apart
                     REQUIRE(request_identity(later) != request_identity(t));  // not the retry
             } else if (same_request(later, t)) {
@@ -173,7 +180,7 @@ void storm_with_retry_after(const std::string& backend, const std::string& flavo
         // Nothing new starts during the wait, on any thread. With several requests at a time, the ones already
         // on their way when the 429 was sent cannot be recalled: at most one per other slot arrives after it
         // (a client that kept paging would send dozens in that second).
-        CAPTURE(early);
+        CAPTURE(early, early_requests);
         REQUIRE(early <= concurrency - 1);
     }
     REQUIRE(throttled == storm);

@@ -35,6 +35,49 @@ TEST_CASE("after pause_for nobody starts before the wait is over", "[limiter]") 
     REQUIRE(clock.steady_now() - before >= 3s);
 }
 
+TEST_CASE("after a 429 the limits are halved for a while, then restored", "[limiter]") {
+    ManualClock clock;
+    RequestLimiter limiter(4, 10, clock);
+    auto starts_in_first_window = [&] {
+        const auto from = clock.steady_now();
+        int n = 0;
+        for (;;) {
+            RequestLimiter::Slot slot(limiter);
+            if (clock.steady_now() - from >= 1s) break;
+            ++n;
+        }
+        return n;
+    };
+    REQUIRE(starts_in_first_window() == 10);
+    clock.sleep_for(2s);
+    limiter.throttled();
+    REQUIRE(starts_in_first_window() == 5);
+    clock.sleep_for(RequestLimiter::kSlowdown);
+    REQUIRE(starts_in_first_window() == 10);
+}
+
+TEST_CASE("during the slowdown half as many requests are in flight", "[limiter]") {
+    SystemClock clock;
+    RequestLimiter limiter(4, 1000, clock);
+    limiter.throttled();
+    std::atomic<int> in_flight{0}, most{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                RequestLimiter::Slot slot(limiter);
+                const int now = ++in_flight;
+                int seen = most.load();
+                while (now > seen && !most.compare_exchange_weak(seen, now)) {
+                }
+                std::this_thread::sleep_for(2ms);
+                --in_flight;
+            }
+        });
+    for (auto& t : threads) t.join();
+    REQUIRE(most.load() == 2);
+}
+
 TEST_CASE("at most max_concurrency requests are in flight", "[limiter]") {
     SystemClock clock;
     RequestLimiter limiter(2, 1000, clock);
