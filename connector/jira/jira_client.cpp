@@ -116,16 +116,21 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             // otherwise start a request in the moment between, while the site still asks for the wait.
             // Everyone waits what the site asked (the limit is the account's); this request's own growing
             // backoff is added below for it alone, so one unlucky request cannot stall every thread for long.
-            // A 429 that names no wait pauses everyone for a first backoff step.
+            // A 429 that names no wait pauses everyone for a first backoff step. A request that is about to give
+            // up (retries or max_retry_seconds spent) pauses nobody: the run is failing, and its other threads
+            // must not sit out a wait (maybe an hour) before they can stop.
             if (response->status == 429) m_limiter.throttled();
             if (is_retryable_status(response->status)) {
+                std::chrono::milliseconds hold{0};
                 if (auto asked = server_requested_wait(*response, m_clock.now())) {
-                    wait = *asked;
-                    m_limiter.pause_for(wait);
+                    wait = hold = *asked;
                 } else if (response->status == 429) {
                     std::lock_guard lock(m_rng_mutex);
-                    m_limiter.pause_for(backoff_delay(0, m_rng));
+                    hold = backoff_delay(0, m_rng);
                 }
+                const bool will_retry =
+                    attempt < m_config.max_retries && m_clock.steady_now() + hold - started <= budget;
+                if (will_retry && hold.count() > 0) m_limiter.pause_for(hold);
             }
         } catch (const TransportError& e) {
             if (!e.retryable()) throw JiraApiError(0, std::string(e.what()) + " (" + m_config.base_url + ")");

@@ -75,6 +75,21 @@ TEST_CASE("a bare 500 is retried like a 502: Jira answers a passing overload wit
     REQUIRE_FALSE(is_retryable_status(501));
 }
 
+TEST_CASE("a request that gives up on a wait beyond the budget does not make the other requests sit it out", "[retry]") {
+    ScriptedTransport transport([&](const HttpRequest& r) {
+        if (r.url.find("/search") != std::string::npos) return json_response(429, "{}", {{"retry-after", "3600"}});
+        return json_response(200, R"({"ok":true})");
+    });
+    ManualClock clock;
+    auto config = test_config();
+    config.max_retry_seconds = 60;
+    JiraClient client(config, transport, clock);
+    REQUIRE_THROWS_WITH(client.get("/rest/api/3/search/jql"), Catch::Contains("jira.max_retry_seconds"));
+    // The run is failing; another thread's request goes out at once instead of waiting an hour first.
+    REQUIRE(client.get("/rest/api/3/myself")["ok"] == true);
+    REQUIRE(clock.slept < std::chrono::seconds(60));
+}
+
 TEST_CASE("a body cut short is retried like a dropped connection", "[retry]") {
     int calls = 0;
     ScriptedTransport transport([&](const HttpRequest&) {
