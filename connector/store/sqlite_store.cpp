@@ -14,6 +14,7 @@
 
 #include "store/file_lock.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite_params.hpp"
 #include "util/errors.hpp"
 #include "util/sha256.hpp"
 
@@ -30,24 +31,6 @@ Timestamp now_utc() {
 }
 
 std::string quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
-
-void bind_value(SQLite::Statement& st, int index, const SqlValue& value) {
-    std::visit(
-        [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::monostate>)
-                st.bind(index);
-            else if constexpr (std::is_same_v<T, bool>)
-                st.bind(index, static_cast<std::int32_t>(v ? 1 : 0));
-            else if constexpr (std::is_same_v<T, std::int64_t>)
-                st.bind(index, static_cast<std::int64_t>(v));
-            else if constexpr (std::is_same_v<T, double>)
-                st.bind(index, v);
-            else
-                st.bindNoCopy(index, v);  // the record outlives the statement's step
-        },
-        value);
-}
 
 void bind_optional(SQLite::Statement& st, int index, const std::optional<std::string>& value) {
     if (value)
@@ -361,7 +344,7 @@ PageResult SqliteStore::commit_page(const PageCommit& page) {
             s.bindNoCopy(i++, issue.project_key);
             s.bindNoCopy(i++, created);
             s.bindNoCopy(i++, updated);
-            for (const auto& v : issue.mapped) bind_value(s, i++, v);
+            for (const auto& v : issue.mapped) sqlite::bind_value(s, i++, v);
             s.bindNoCopy(i++, issue.raw_json);
             s.bindNoCopy(i++, now);
             s.exec();

@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "store/sqlite_store.hpp"
+#include "store/sqlite_params.hpp"
 #include "util/errors.hpp"
 
 namespace j2s {
@@ -81,24 +82,6 @@ void record_change(SQLite::Database& db, const std::string& at, const MappingCha
     bind_opt(ins, 6, c.field_id);
     bind_opt(ins, 7, c.old_field_id);
     ins.exec();
-}
-
-void bind_sql_value(SQLite::Statement& st, int index, const SqlValue& value) {
-    std::visit(
-        [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::monostate>)
-                st.bind(index);
-            else if constexpr (std::is_same_v<T, bool>)
-                st.bind(index, static_cast<std::int32_t>(v ? 1 : 0));
-            else if constexpr (std::is_same_v<T, std::int64_t>)
-                st.bind(index, static_cast<std::int64_t>(v));
-            else if constexpr (std::is_same_v<T, double>)
-                st.bind(index, v);
-            else
-                st.bindNoCopy(index, v);
-        },
-        value);
 }
 
 // One line for all the changes: info when they touch existing rows, debug when the table is new.
@@ -318,7 +301,7 @@ PageResult SqliteStore::commit_remap_batch(const RemapBatch& batch) {
             sqlite3* raw = m_db->getHandle();
             for (const auto& [id, values] : batch.rows) {
                 int i = 1;
-                for (const auto& v : values) bind_sql_value(up, i++, v);
+                for (const auto& v : values) sqlite::bind_value(up, i++, v);
                 up.bind(i, static_cast<std::int64_t>(id));
                 up.exec();
                 result.issues_written += sqlite3_changes(raw);
