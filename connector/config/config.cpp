@@ -413,28 +413,20 @@ std::vector<std::string> document_secrets(const YAML::Node& root) {
     return out;
 }
 
-// sync.entities: each name once; the entities of issue 8 not built yet are refused by name rather than
-// ignored, so a config asking for worklogs never runs as if it had them.
+// sync.entities: each name once; an unknown name is an error rather than ignored, so a misspelt
+// "worklog" never runs as if the user had what they asked for.
 std::vector<Entity> parse_entities(const Section& sync, const std::vector<std::pair<std::string, int>>& names) {
-    static const std::vector<std::string> not_built{"comments", "worklogs", "sprints", "links"};
     std::vector<Entity> out;
     for (const auto& [name, line] : names) {
-        Entity e = Entity::projects;
-        if (name == "projects") {
-            e = Entity::projects;
-        } else if (name == "users") {
-            e = Entity::users;
-        } else if (std::find(not_built.begin(), not_built.end(), name) != not_built.end()) {
+        std::optional<Entity> e;
+        for (Entity candidate : kAllEntities)
+            if (name == entity_name(candidate)) e = candidate;
+        if (!e)
             sync.fail_at(line, "entities",
-                         "'" + name + "' is not available yet in this version (available: projects, users)");
-        } else {
-            sync.fail_at(line, "entities",
-                         "unknown entity '" + name + "' (expected projects or users; comments, worklogs, sprints "
-                         "and links are not available yet)");
-        }
-        if (std::find(out.begin(), out.end(), e) != out.end())
+                         "unknown entity '" + name + "' (expected comments, worklogs, sprints, projects, users or links)");
+        if (std::find(out.begin(), out.end(), *e) != out.end())
             sync.fail_at(line, "entities", "'" + name + "' is listed twice");
-        out.push_back(e);
+        out.push_back(*e);
     }
     return out;
 }
@@ -761,7 +753,21 @@ std::string redact_url(const std::string& url) {
 }
 
 const char* entity_name(Entity e) {
-    return e == Entity::projects ? "projects" : "users";
+    switch (e) {
+        case Entity::comments:
+            return "comments";
+        case Entity::worklogs:
+            return "worklogs";
+        case Entity::sprints:
+            return "sprints";
+        case Entity::projects:
+            return "projects";
+        case Entity::users:
+            return "users";
+        case Entity::links:
+            return "links";
+    }
+    return "unknown";
 }
 
 bool SyncConfig::has(Entity e) const {

@@ -32,9 +32,10 @@ struct DatabaseConfig {
     std::string schema = "jira";
 };
 
-// The entities around issues that a sync also copies (sync.entities). Only the built ones are listed;
-// the config rejects the others by name (comments, worklogs, sprints, links) until they exist.
-enum class Entity { projects, users };
+// The entities around issues that a sync also copies (sync.entities).
+enum class Entity { comments, worklogs, sprints, projects, users, links };
+inline constexpr Entity kAllEntities[] = {Entity::comments, Entity::worklogs, Entity::sprints,
+                                          Entity::projects, Entity::users,    Entity::links};
 const char* entity_name(Entity e);
 
 struct SyncConfig {

@@ -63,6 +63,95 @@ struct RunCounters {
     RunCounters& operator+=(const RunCounters& o);
 };
 
+// Entities that ride issue pages or come from their own endpoints (sync/entity_rows.hpp builds them).
+// Ids are Jira's. Timestamps are UTC.
+struct CommentRecord {
+    std::int64_t id = 0;
+    std::int64_t issue_id = 0;
+    std::optional<std::string> author_id;         // accountId (Cloud) or key (Server)
+    std::optional<std::string> update_author_id;
+    Timestamp created{};
+    Timestamp updated{};
+    std::optional<std::string> body_text;          // ADF flattened (Cloud) or wiki text (Server)
+    std::string raw_json;
+};
+
+struct WorklogRecord {
+    std::int64_t id = 0;
+    std::int64_t issue_id = 0;
+    std::optional<std::string> author_id;
+    std::optional<std::string> update_author_id;
+    Timestamp started{};
+    std::int64_t time_spent_seconds = 0;
+    std::optional<std::string> comment_text;       // NULL when the worklog has no comment
+    Timestamp created{};
+    Timestamp updated{};
+    std::string raw_json;
+};
+
+// One row per link id; "A blocks B" is source A (it shows B as outwardIssue), target B.
+struct IssueLinkRecord {
+    std::int64_t id = 0;
+    std::optional<std::string> type_id;
+    std::string type_name;                         // e.g. Blocks
+    std::optional<std::string> outward_text;       // e.g. blocks
+    std::optional<std::string> inward_text;        // e.g. is blocked by
+    std::int64_t source_issue_id = 0;
+    std::int64_t target_issue_id = 0;
+    std::optional<std::string> source_issue_key, target_issue_key;
+    std::string raw_json;                          // the link as the issue that carried it showed it
+};
+
+struct SprintRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::optional<std::string> state;              // future | active | closed
+    std::optional<std::int64_t> board_id;          // originBoardId (agile) or boardId (Sprint field)
+    std::optional<std::string> goal;
+    std::optional<Timestamp> start_date, end_date, complete_date;
+    std::string raw_json;
+};
+
+// An issue's membership of a sprint. `in_field`: the issue's Sprint field holds it now. `added_at` /
+// `removed_at`: the last Sprint changelog history that added / removed it (NULL when none says so).
+// A row from the field has no dates; a row from the changelog leaves in_field as stored (false when new).
+struct IssueSprintRecord {
+    std::int64_t issue_id = 0;
+    std::int64_t sprint_id = 0;
+    bool from_field = false;                       // true: a Sprint field value (sets in_field = true)
+    std::optional<Timestamp> added_at;
+    std::optional<Timestamp> removed_at;
+};
+
+// What a page (or an entity fetch) carries about entities. `*_complete_for` lists the issues whose rows
+// above are their WHOLE set: their stored rows missing from it are soft-deleted (comments, worklogs, links)
+// or leave the field (issue_sprints.in_field = false). An issue not listed there only gets upserts.
+// Upserts never let an older copy overwrite a newer one (comments/worklogs by `updated`); a soft-deleted
+// row that comes back is restored.
+struct EntityRows {
+    std::vector<CommentRecord> comments;
+    std::vector<std::int64_t> comments_complete_for;
+    std::vector<WorklogRecord> worklogs;
+    std::vector<std::int64_t> worklogs_complete_for;
+    std::vector<std::int64_t> worklogs_deleted;    // ids Jira reported deleted (Cloud's /worklog/deleted)
+    std::vector<IssueLinkRecord> links;
+    std::vector<std::int64_t> links_complete_for;
+    std::vector<SprintRecord> sprints;             // upserted when raw changed
+    std::vector<IssueSprintRecord> issue_sprints;
+    std::vector<std::int64_t> sprints_complete_for;  // issues whose from_field rows above are their whole field
+    bool empty() const;
+};
+
+struct EntityRowsWritten {
+    std::int64_t comments = 0;       // rows inserted, changed or restored
+    std::int64_t worklogs = 0;
+    std::int64_t links = 0;
+    std::int64_t sprints = 0;
+    std::int64_t issue_sprints = 0;
+    std::int64_t soft_deleted = 0;   // comments, worklogs and links newly soft-deleted
+    EntityRowsWritten& operator+=(const EntityRowsWritten& o);
+};
+
 // Everything one page of search results produces, committed atomically with the checkpoint that says
 // the page is done.
 struct PageCommit {
@@ -75,12 +164,20 @@ struct PageCommit {
     std::string checkpoint_json;                // the cursor after this page
     RunCounters run_totals;                     // the run's counters before this page's writes; the store adds
                                                 // this page's PageResult when it saves them
+    EntityRows entities;                        // written in the same transaction
+    // Saved in entity_state (scope_key, entity) in the same transaction, e.g. a worklog feed's watermark.
+    struct EntityState {
+        std::string entity;
+        std::string state_json;
+    };
+    std::optional<EntityState> entity_state;
 };
 
 struct PageResult {
     std::int64_t issues_written = 0;     // rows inserted or updated (an older or equal copy writes nothing)
     std::int64_t changelog_written = 0;  // items newly inserted
     std::int64_t dead_lettered = 0;
+    EntityRowsWritten entities;
 };
 
 enum class RunStatus { running, succeeded, failed, partial };
@@ -193,7 +290,8 @@ struct UserRecord {
     std::optional<bool> active;
     std::optional<std::string> time_zone;
     std::optional<std::string> account_type;
-    std::string raw_json;
+    std::optional<std::string> email;  // only when the mapping asks (users.email: text | sha256)
+    std::string raw_json;              // without emailAddress unless users.email is text
 };
 
 struct ListingApplied {
@@ -298,6 +396,14 @@ public:
     virtual ListingApplied store_projects(const std::vector<ProjectRecord>& projects) = 0;
     // Users are never soft-deleted: Jira keeps deactivated accounts (active = false).
     virtual ListingApplied store_users(const std::vector<UserRecord>& users) = 0;
+    // The state saved by PageCommit::entity_state for (scope_key, entity), or nullopt.
+    virtual std::optional<std::string> load_entity_state(const std::string& scope_key, const std::string& entity); // TEMP-NONPURE
+    // Sprints whose details may still change or were never fetched: stored with a state other than
+    // `closed`, or named by issue_sprints without a sprints row. Ascending.
+    virtual std::vector<std::int64_t> sprints_to_refresh(); // TEMP-NONPURE
+    // Which of `ids` are stored issues (live or soft-deleted): a worklog feed keeps only the worklogs of issues
+    // in scope.
+    virtual std::vector<std::int64_t> known_issue_ids(const std::vector<std::int64_t>& ids); // TEMP-NONPURE
 };
 
 }  // namespace j2s

@@ -90,11 +90,16 @@ TEST_CASE("sync.entities reads a flow list, a block list and an empty list", "[c
     CHECK(load_config(site.config("  entities:\n")).sync.entities.empty());
 }
 
-TEST_CASE("sync.entities refuses the entities not built yet, naming file, line and key", "[config][entities]") {
-    for (const std::string name : {"comments", "worklogs", "sprints", "links"}) {
-        INFO(name);
-        check_error("  entities:\n    - projects\n    - " + name + "\n", 9, "'" + name + "' is not available yet");
-    }
+TEST_CASE("sync.entities accepts every entity of the contract, in any order", "[config][entities]") {
+    Site site;
+    const Config all = load_config(site.config("  entities: [links, comments, worklogs, sprints, projects, users]\n"));
+    CHECK(all.sync.entities == std::vector<Entity>{Entity::links, Entity::comments, Entity::worklogs, Entity::sprints,
+                                                   Entity::projects, Entity::users});
+    for (Entity e : kAllEntities) CHECK(all.sync.has(e));
+    const Config some = load_config(site.config("  entities: [worklogs]\n"));
+    CHECK(some.sync.has(Entity::worklogs));
+    CHECK_FALSE(some.sync.has(Entity::comments));
+    CHECK_FALSE(some.sync.has(Entity::projects));
 }
 
 TEST_CASE("sync.entities refuses unknown names, repeats and non-lists", "[config][entities]") {

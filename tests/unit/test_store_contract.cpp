@@ -93,10 +93,10 @@ TEMPLATE_TEST_CASE("migrate applies every migration once and is idempotent", "[s
     J2S_REQUIRE_BACKEND(TestType);
     TestType backend;
     auto store = backend.open();
-    CHECK(store->migrate() == std::vector<std::string>{"0001_initial.sql", "0002_mapping_changes.sql", "0003_projects_users.sql"});
+    CHECK(store->migrate() == std::vector<std::string>{"0001_initial.sql", "0002_mapping_changes.sql", "0003_projects_users.sql", "0004_issue_entities.sql"});
     CHECK(store->migrate().empty());
     CHECK(backend.open()->migrate().empty());  // a second connection sees the same state
-    CHECK(backend.scalar("SELECT count(*) FROM schema_migrations") == "3");
+    CHECK(backend.scalar("SELECT count(*) FROM schema_migrations") == "4");
     CHECK(backend.scalar("SELECT name FROM schema_migrations WHERE version = 1") == "initial");
     CHECK(backend.scalar("SELECT length(checksum) FROM schema_migrations") == "64");
     const TableCounts c = store->counts();
