@@ -17,6 +17,7 @@
 
 #include "store/migrations.hpp"
 #include "store/postgres_connection.hpp"
+#include "store/postgres_entity_rows.hpp"
 #include "store/postgres_params.hpp"
 #include "util/errors.hpp"
 #include "util/sha256.hpp"
@@ -626,6 +627,10 @@ PageResult PostgresStore::commit_page(const PageCommit& page) {
             result.issues_written = r[0].as<std::int64_t>();
             result.changelog_written = r[1].as<std::int64_t>();
         }
+
+        // Sends nothing for a page without entities, so the issue path pays no extra round trip.
+        result.entities = pg::write_entity_rows(tx, page.entities, now);
+        if (page.entity_state) pg::save_entity_state(tx, page.scope_key, *page.entity_state, now);
 
         // Failures come after the resolution above, so an issue reported both ways stays open. A page
         // rarely has more than a few, so one statement each keeps the order of repeated failures simple.

@@ -11,7 +11,9 @@
 //
 // commit_page is batched: the page's issues and changelog items are COPYed into temporary tables and
 // moved with one INSERT ... SELECT ... ON CONFLICT statement, so a page costs a fixed number of round
-// trips (about 8) whatever its size; only dead letters, which are rare, take one statement each.
+// trips (about 8) whatever its size; only dead letters, which are rare, take one statement each. A page's
+// entity rows add one statement per entity table they touch (postgres_store_entity_rows.cpp), none when the
+// page has none.
 //
 // The run lock is a session-level pg_try_advisory_lock held by a second, dedicated connection that the
 // RunLock owns. Its key is derived from the schema and the scope, so two schemas in one database do not
@@ -72,6 +74,9 @@ class PostgresStore final : public Store {
     ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) override;
     ListingApplied store_projects(const std::vector<ProjectRecord>& projects) override;  // *_store_entities.cpp
     ListingApplied store_users(const std::vector<UserRecord>& users) override;
+    std::optional<std::string> load_entity_state(const std::string& scope_key, const std::string& entity) override;
+    std::vector<std::int64_t> sprints_to_refresh() override;
+    std::vector<std::int64_t> known_issue_ids(const std::vector<std::int64_t>& ids) override;
 
     const std::string& schema() const { return m_schema; }
 

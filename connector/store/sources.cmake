@@ -29,6 +29,7 @@ add_library(j2s_store STATIC
   connector/store/sqlite_store_mapping.cpp connector/store/postgres_store_mapping.cpp
   connector/store/sqlite_store_reconcile.cpp connector/store/postgres_store_reconcile.cpp
   connector/store/sqlite_store_entities.cpp connector/store/postgres_store_entities.cpp
+  connector/store/sqlite_store_entity_rows.cpp connector/store/postgres_store_entity_rows.cpp
   ${J2S_EMBEDDED_MIGRATIONS})
 target_link_libraries(j2s_store PUBLIC j2s_core SQLiteCpp PkgConfig::PQXX PkgConfig::PQ PRIVATE j2s_warnings)
 
@@ -43,7 +44,8 @@ add_executable(unit_store
   tests/unit/test_store_sqlite.cpp
   tests/unit/test_store_postgres.cpp
   tests/unit/test_reconcile_store.cpp
-  tests/unit/test_entities_store.cpp)
+  tests/unit/test_entities_store.cpp
+  tests/unit/test_store_entities.cpp)
 target_link_libraries(unit_store PRIVATE j2s_catch_main j2s_warnings j2s_store)
 target_compile_definitions(unit_store PRIVATE J2S_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_include_directories(unit_store PRIVATE ${CMAKE_SOURCE_DIR}/tests)

@@ -329,6 +329,7 @@ PageResult SqliteStore::commit_page(const PageCommit& page) {
             s->tryReset();
             s->clearBindings();
         }
+        reset_entity_statements();
         SQLite::Transaction tx(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
         sqlite3* raw = m_db->getHandle();
         const std::string now = format_utc(now_utc());
@@ -372,6 +373,9 @@ PageResult SqliteStore::commit_page(const PageCommit& page) {
             result.changelog_written += sqlite3_changes(raw);
             s.reset();
         }
+
+        result.entities = write_entity_rows(page.entities, now);
+        if (page.entity_state) save_entity_state(page.scope_key, *page.entity_state, now);
 
         // Clean issues resolve before this page's failures are recorded, so an issue reported both ways
         // stays open: a failure is never hidden.

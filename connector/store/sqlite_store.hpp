@@ -66,6 +66,9 @@ class SqliteStore final : public Store {
     ReconcileApplied apply_reconciliation(const ReconcileChanges& changes) override;
     ListingApplied store_projects(const std::vector<ProjectRecord>& projects) override;  // *_store_entities.cpp
     ListingApplied store_users(const std::vector<UserRecord>& users) override;
+    std::optional<std::string> load_entity_state(const std::string& scope_key, const std::string& entity) override;
+    std::vector<std::int64_t> sprints_to_refresh() override;
+    std::vector<std::int64_t> known_issue_ids(const std::vector<std::int64_t>& ids) override;
 
     // The lock file acquire_lock(scope_key) uses.
     std::filesystem::path lock_path(const std::string& scope_key) const;
@@ -74,11 +77,23 @@ class SqliteStore final : public Store {
     std::vector<MappingChange> apply_mapped_columns(const std::vector<ColumnDef>& columns);  // *_mapping.cpp
     struct PageStatements;  // prepared once, reused by every commit_page
     PageStatements& page_statements();
+    // Entity rows and entity state of a page, inside commit_page's transaction (sqlite_store_entity_rows.cpp).
+    // Their statements are prepared on first use only, so pages without entities never pay for them.
+    struct EntityStatements;
+    struct EntityStatementsDeleter {  // defined where EntityStatements is, so this header needs no more of it
+        void operator()(EntityStatements* p) const;
+    };
+    EntityStatements& entity_statements();
+    void reset_entity_statements();
+    EntityRowsWritten write_entity_rows(const EntityRows& rows, const std::string& now);
+    void save_entity_state(const std::string& scope_key, const PageCommit::EntityState& state, const std::string& now);
 
     std::filesystem::path m_path;
     std::unique_ptr<SQLite::Database> m_db;
     std::vector<std::string> m_mapped_columns;  // order of IssueRecord::mapped
     std::unique_ptr<PageStatements> m_page;     // reset whenever the issues table changes shape
+    // Created by the first page that carries entities.
+    std::unique_ptr<EntityStatements, EntityStatementsDeleter> m_entity;
 };
 
 }  // namespace j2s

@@ -1,7 +1,10 @@
-// SqliteStore: the entity tables (projects, users), each written from one complete listing per run.
+// SqliteStore: the entity tables (projects, users), each written from one complete listing per run, and the
+// entity queries a run asks between pages (entity state, sprints to refresh, which issues are known). The rows
+// that ride pages are in sqlite_store_entity_rows.cpp.
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_set>
 
@@ -11,6 +14,8 @@
 namespace j2s {
 
 namespace {
+
+constexpr std::size_t kIdChunk = 500;  // well under SQLite's bound-parameter limit
 
 std::string now_utc() {
     return format_utc(std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
@@ -77,10 +82,12 @@ ListingApplied SqliteStore::store_users(const std::vector<UserRecord>& users) {
         SQLite::Transaction tx(*m_db);
         SQLite::Statement upsert(
             *m_db,
-            "INSERT INTO users (id, display_name, active, time_zone, account_type, raw, synced_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
+            "INSERT INTO users (id, display_name, active, time_zone, account_type, email, raw, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, "
             "active = excluded.active, time_zone = excluded.time_zone, account_type = excluded.account_type, "
-            "raw = excluded.raw, synced_at = excluded.synced_at WHERE users.raw IS NOT excluded.raw");
+            "email = excluded.email, raw = excluded.raw, synced_at = excluded.synced_at "
+            // A hashed email is not in raw: switching the mapping to sha256 changes only the email column.
+            "WHERE users.raw IS NOT excluded.raw OR users.email IS NOT excluded.email");
         for (const auto& u : users) {
             upsert.bind(1, u.id);
             bind_optional(upsert, 2, u.display_name);
@@ -88,8 +95,9 @@ ListingApplied SqliteStore::store_users(const std::vector<UserRecord>& users) {
             else upsert.bind(3);
             bind_optional(upsert, 4, u.time_zone);
             bind_optional(upsert, 5, u.account_type);
-            upsert.bind(6, u.raw_json);
-            upsert.bind(7, now);
+            bind_optional(upsert, 6, u.email);
+            upsert.bind(7, u.raw_json);
+            upsert.bind(8, now);
             out.written += upsert.exec();
             upsert.reset();
         }
@@ -97,6 +105,55 @@ ListingApplied SqliteStore::store_users(const std::vector<UserRecord>& users) {
         return out;
     } catch (const SQLite::Exception& e) {
         throw StoreError("storing users on " + describe() + " failed: " + e.what());
+    }
+}
+
+std::optional<std::string> SqliteStore::load_entity_state(const std::string& scope_key, const std::string& entity) {
+    try {
+        SQLite::Statement q(*m_db, "SELECT state FROM entity_state WHERE scope_key = ? AND entity = ?");
+        q.bind(1, scope_key);
+        q.bind(2, entity);
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getString();
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("reading the " + entity + " state on " + describe() + " failed: " + e.what());
+    }
+}
+
+std::vector<std::int64_t> SqliteStore::sprints_to_refresh() {
+    try {
+        std::vector<std::int64_t> out;
+        // UNION also makes the ids distinct.
+        SQLite::Statement q(*m_db,
+                            "SELECT id FROM sprints WHERE state IS NULL OR state <> 'closed' "
+                            "UNION SELECT sprint_id FROM issue_sprints WHERE sprint_id NOT IN (SELECT id FROM sprints) "
+                            "ORDER BY 1");
+        while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+        return out;
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("listing the sprints to refresh on " + describe() + " failed: " + e.what());
+    }
+}
+
+std::vector<std::int64_t> SqliteStore::known_issue_ids(const std::vector<std::int64_t>& ids) {
+    try {
+        std::vector<std::int64_t> out;
+        for (std::size_t start = 0; start < ids.size(); start += kIdChunk) {
+            const std::size_t n = std::min(kIdChunk, ids.size() - start);
+            std::string sql = "SELECT id FROM issues WHERE id IN (?";
+            for (std::size_t i = 1; i < n; ++i) sql += ",?";
+            sql += ")";
+            SQLite::Statement q(*m_db, sql);
+            for (std::size_t i = 0; i < n; ++i)
+                q.bind(static_cast<int>(i + 1), static_cast<std::int64_t>(ids[start + i]));
+            while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+        }
+        // Chunks answer in their own order, and an id listed twice may sit in two chunks.
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("looking up issue ids on " + describe() + " failed: " + e.what());
     }
 }
 

@@ -1,7 +1,5 @@
 #include "store/store.hpp"
 
-#include "util/errors.hpp"
-
 namespace j2s {
 
 RunCounters& RunCounters::operator+=(const RunCounters& o) {
@@ -28,17 +26,6 @@ EntityRowsWritten& EntityRowsWritten::operator+=(const EntityRowsWritten& o) {
     issue_sprints += o.issue_sprints;
     soft_deleted += o.soft_deleted;
     return *this;
-}
-
-// TEMP-NONPURE: until both backends implement them (issue 8 in progress); made pure again after.
-std::optional<std::string> Store::load_entity_state(const std::string&, const std::string&) {
-    throw StoreError("load_entity_state is not implemented by " + describe());
-}
-std::vector<std::int64_t> Store::sprints_to_refresh() {
-    throw StoreError("sprints_to_refresh is not implemented by " + describe());
-}
-std::vector<std::int64_t> Store::known_issue_ids(const std::vector<std::int64_t>&) {
-    throw StoreError("known_issue_ids is not implemented by " + describe());
 }
 
 const char* run_status_name(RunStatus s) {

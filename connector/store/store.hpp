@@ -136,7 +136,7 @@ struct EntityRows {
     std::vector<std::int64_t> worklogs_deleted;    // ids Jira reported deleted (Cloud's /worklog/deleted)
     std::vector<IssueLinkRecord> links;
     std::vector<std::int64_t> links_complete_for;
-    std::vector<SprintRecord> sprints;             // upserted when raw changed
+    std::vector<SprintRecord> sprints;             // upserted when a detail (not raw's shape) changed
     std::vector<IssueSprintRecord> issue_sprints;
     std::vector<std::int64_t> sprints_complete_for;  // issues whose from_field rows above are their whole field
     bool empty() const;
@@ -397,13 +397,13 @@ public:
     // Users are never soft-deleted: Jira keeps deactivated accounts (active = false).
     virtual ListingApplied store_users(const std::vector<UserRecord>& users) = 0;
     // The state saved by PageCommit::entity_state for (scope_key, entity), or nullopt.
-    virtual std::optional<std::string> load_entity_state(const std::string& scope_key, const std::string& entity); // TEMP-NONPURE
+    virtual std::optional<std::string> load_entity_state(const std::string& scope_key, const std::string& entity) = 0;
     // Sprints whose details may still change or were never fetched: stored with a state other than
     // `closed`, or named by issue_sprints without a sprints row. Ascending.
-    virtual std::vector<std::int64_t> sprints_to_refresh(); // TEMP-NONPURE
+    virtual std::vector<std::int64_t> sprints_to_refresh() = 0;
     // Which of `ids` are stored issues (live or soft-deleted): a worklog feed keeps only the worklogs of issues
     // in scope.
-    virtual std::vector<std::int64_t> known_issue_ids(const std::vector<std::int64_t>& ids); // TEMP-NONPURE
+    virtual std::vector<std::int64_t> known_issue_ids(const std::vector<std::int64_t>& ids) = 0;
 };
 
 }  // namespace j2s

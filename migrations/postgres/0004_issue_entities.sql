@@ -4,57 +4,57 @@
 -- (join issues_live to see only live issues).
 
 CREATE TABLE comments (
-    id               bigint      PRIMARY KEY,         -- Jira's comment id
+    id               bigint      PRIMARY KEY,      -- Jira's comment id
     issue_id         bigint      NOT NULL,
-    author_id        text,                        -- accountId (Cloud) or key (Server)
+    author_id        text,                         -- accountId (Cloud) or key (Server)
     update_author_id text,
     created          timestamptz NOT NULL,
-    updated          timestamptz NOT NULL,            -- an older copy never overwrites a newer one
-    body_text        text,                        -- ADF flattened to text (Cloud) or wiki text (Server)
+    updated          timestamptz NOT NULL,         -- an older copy never overwrites a newer one
+    body_text        text,                         -- ADF flattened to text (Cloud) or wiki text (Server)
     raw              jsonb       NOT NULL,
     synced_at        timestamptz NOT NULL,
-    deleted_at       timestamptz                  -- gone from the complete comment set of its issue
+    deleted_at       timestamptz                   -- gone from the complete comment set of its issue
 );
 CREATE INDEX comments_issue_created ON comments (issue_id, created);
 
 CREATE TABLE worklogs (
-    id                 bigint      PRIMARY KEY,       -- Jira's worklog id
+    id                 bigint      PRIMARY KEY,    -- Jira's worklog id
     issue_id           bigint      NOT NULL,
     author_id          text,
     update_author_id   text,
-    started            timestamptz NOT NULL,          -- when the work was done
+    started            timestamptz NOT NULL,       -- when the work was done
     time_spent_seconds bigint      NOT NULL,
     comment_text       text,
     created            timestamptz NOT NULL,
     updated            timestamptz NOT NULL,
     raw                jsonb       NOT NULL,
     synced_at          timestamptz NOT NULL,
-    deleted_at         timestamptz                -- reported deleted, or gone from its issue's complete set
+    deleted_at         timestamptz                 -- reported deleted, or gone from its issue's complete set
 );
 CREATE INDEX worklogs_issue_started ON worklogs (issue_id, started);
 CREATE INDEX worklogs_started ON worklogs (started);
 
 CREATE TABLE issue_links (
-    id               bigint      PRIMARY KEY,         -- Jira's link id
+    id               bigint      PRIMARY KEY,      -- Jira's link id
     type_id          text,
-    type_name        text        NOT NULL,            -- e.g. Blocks
-    outward_text     text,                        -- "source <outward_text> target", e.g. blocks
-    inward_text      text,                        -- "target <inward_text> source", e.g. is blocked by
+    type_name        text        NOT NULL,         -- e.g. Blocks
+    outward_text     text,                         -- "source <outward_text> target", e.g. blocks
+    inward_text      text,                         -- "target <inward_text> source", e.g. is blocked by
     source_issue_id  bigint      NOT NULL,
     target_issue_id  bigint      NOT NULL,
     source_issue_key text,
     target_issue_key text,
     raw              jsonb       NOT NULL,
     synced_at        timestamptz NOT NULL,
-    deleted_at       timestamptz                  -- gone from the issuelinks of a changed endpoint issue
+    deleted_at       timestamptz                   -- gone from the issuelinks of a changed endpoint issue
 );
 CREATE INDEX issue_links_source ON issue_links (source_issue_id);
 CREATE INDEX issue_links_target ON issue_links (target_issue_id);
 
 CREATE TABLE sprints (
-    id            bigint      PRIMARY KEY,            -- Jira's sprint id
+    id            bigint      PRIMARY KEY,         -- Jira's sprint id
     name          text        NOT NULL,
-    state         text,                           -- future | active | closed
+    state         text,                            -- future | active | closed
     board_id      bigint,
     goal          text,
     start_date    timestamptz,
@@ -67,9 +67,9 @@ CREATE TABLE sprints (
 CREATE TABLE issue_sprints (
     issue_id   bigint      NOT NULL,
     sprint_id  bigint      NOT NULL,
-    in_field   boolean     NOT NULL,                  -- true: the issue's Sprint field holds the sprint now
-    added_at   timestamptz,                              -- the last changelog history that added it, if any
-    removed_at timestamptz,                              -- the last changelog history that removed it, if any
+    in_field   boolean     NOT NULL,               -- true: the issue's Sprint field holds the sprint now
+    added_at   timestamptz,                        -- the last changelog history that added it, if any
+    removed_at timestamptz,                        -- the last changelog history that removed it, if any
     synced_at  timestamptz NOT NULL,
     PRIMARY KEY (issue_id, sprint_id)
 );
@@ -80,7 +80,7 @@ CREATE INDEX issue_sprints_sprint ON issue_sprints (sprint_id);
 CREATE TABLE entity_state (
     scope_key  text        NOT NULL,
     entity     text        NOT NULL,
-    state      jsonb       NOT NULL,                     -- JSON
+    state      jsonb       NOT NULL,               -- JSON
     updated_at timestamptz NOT NULL,
     PRIMARY KEY (scope_key, entity)
 );
