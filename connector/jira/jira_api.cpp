@@ -315,4 +315,84 @@ std::vector<nlohmann::json> JiraApi::users() {
     }
 }
 
+// --- comments, worklogs, sprints ---
+
+std::vector<nlohmann::json> JiraApi::issue_pages(std::int64_t issue_id, const char* resource, const char* list_key,
+                                                 std::optional<int> page_size, const QueryParams& extra) {
+    const std::string path = m_client.api_prefix() + "/issue/" + std::to_string(issue_id) + "/" + resource;
+    std::vector<nlohmann::json> out;
+    std::int64_t start_at = 0;
+    for (;;) {
+        QueryParams query{{"startAt", std::to_string(start_at)}};
+        if (page_size) query.emplace_back("maxResults", std::to_string(*page_size));
+        query.insert(query.end(), extra.begin(), extra.end());
+        auto page = m_client.get_if_exists(path, query);
+        // Deleted since the search: its rows go with the next reconciliation, not as an error here.
+        if (!page) return {};
+        auto list = page->find(list_key);
+        if (list == page->end() || !list->is_array())
+            throw Error("Jira's " + std::string(resource) + " page of issue " + std::to_string(issue_id) + " has no '" +
+                        list_key + "' list");
+        const auto returned = static_cast<std::int64_t>(list->size());
+        for (auto& item : *list) out.push_back(std::move(item));
+        // The site may cap the page below what was asked: move on by what came back, until `total`.
+        start_at += returned;
+        if (returned == 0 || start_at >= page->value("total", start_at)) return out;
+    }
+}
+
+std::vector<nlohmann::json> JiraApi::issue_comments(std::int64_t issue_id) {
+    const std::optional<int> page_size =
+        m_client.flavor() == Flavor::cloud ? std::optional<int>(kCloudCommentPageSize) : std::nullopt;
+    return issue_pages(issue_id, "comment", "comments", page_size, {{"orderBy", "created"}});
+}
+
+std::vector<nlohmann::json> JiraApi::issue_worklogs(std::int64_t issue_id) {
+    return issue_pages(issue_id, "worklog", "worklogs", kWorklogPageSize, {});
+}
+
+WorklogFeedPage JiraApi::worklog_feed(const char* feed, std::int64_t since_ms) {
+    auto page = m_client.get(m_client.api_prefix() + "/worklog/" + feed, {{"since", std::to_string(since_ms)}});
+    WorklogFeedPage out;
+    for (const auto& entry : page.value("values", nlohmann::json::array())) {
+        auto id = entry.find("worklogId");
+        if (id == entry.end())
+            throw Error(std::string("Jira's worklog/") + feed + " feed has an entry without worklogId");
+        out.ids.push_back(json_id(*id));
+    }
+    const auto until = page.find("until");
+    if (until != page.end() && until->is_number_integer())
+        out.until = until->get<std::int64_t>();
+    else if (out.ids.empty())
+        out.until = since_ms;
+    else
+        throw Error(std::string("Jira's worklog/") + feed + " feed has entries but no 'until'");
+    out.last_page = page.value("lastPage", true);
+    return out;
+}
+
+WorklogFeedPage JiraApi::worklog_updated(std::int64_t since_ms) { return worklog_feed("updated", since_ms); }
+
+WorklogFeedPage JiraApi::worklog_deleted(std::int64_t since_ms) { return worklog_feed("deleted", since_ms); }
+
+std::vector<nlohmann::json> JiraApi::worklog_list(const std::vector<std::int64_t>& ids) {
+    std::vector<std::int64_t> unique(ids);
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    std::vector<nlohmann::json> out;
+    for (std::size_t first = 0; first < unique.size(); first += kWorklogListMaxIds) {
+        const auto last = std::min(unique.size(), first + kWorklogListMaxIds);
+        nlohmann::json batch = nlohmann::json::array();
+        for (std::size_t i = first; i < last; ++i) batch.push_back(unique[i]);
+        auto list = m_client.post(m_client.api_prefix() + "/worklog/list", {{"ids", std::move(batch)}});
+        if (!list.is_array()) throw Error("Jira's worklog/list answer is not an array");
+        for (auto& w : list) out.push_back(std::move(w));
+    }
+    return out;
+}
+
+std::optional<nlohmann::json> JiraApi::sprint(std::int64_t sprint_id) {
+    return m_client.get_if_exists("/rest/agile/1.0/sprint/" + std::to_string(sprint_id));
+}
+
 }  // namespace j2s

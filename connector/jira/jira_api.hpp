@@ -38,6 +38,18 @@ constexpr int kBulkFetchMaxIssues = 100;
 // Projects per project/search page (Jira's maximum) and users per users/search page (Jira's maximum).
 constexpr int kProjectPageSize = 100;
 constexpr int kUserPageSize = 1000;
+// Comments per issue/{id}/comment page on Cloud (Jira's maximum), worklogs per issue/{id}/worklog page (Jira's
+// maximum and default), and worklog ids per worklog/list call (Jira's limit).
+constexpr int kCloudCommentPageSize = 100;
+constexpr int kWorklogPageSize = 5000;
+constexpr std::size_t kWorklogListMaxIds = 1000;
+
+// One page of Cloud's worklog/updated or worklog/deleted feed.
+struct WorklogFeedPage {
+    std::vector<std::int64_t> ids;   // worklogId of each entry, oldest first
+    std::int64_t until = 0;          // epoch ms of the page's newest entry (`since` when the page is empty)
+    bool last_page = true;           // lastPage: no newer entries (the newest minute is never reported)
+};
 
 class JiraApi {
 public:
@@ -93,10 +105,32 @@ public:
     // paged the same way.
     std::vector<nlohmann::json> users();
 
+    // Every comment of the issue, oldest first, all pages: GET P/issue/{id}/comment?orderBy=created by startAt
+    // until `total`. cloud asks kCloudCommentPageSize per page and follows the page size the site reports;
+    // server asks no maxResults (Server returns every comment at once unless told otherwise). An issue deleted
+    // meanwhile (404) gives none.
+    std::vector<nlohmann::json> issue_comments(std::int64_t issue_id);
+    // Every worklog of the issue, all pages: GET P/issue/{id}/worklog by startAt, kWorklogPageSize per page,
+    // until `total`. An issue deleted meanwhile (404) gives none.
+    std::vector<nlohmann::json> issue_worklogs(std::int64_t issue_id);
+    // One page of GET P/worklog/updated?since=ms / P/worklog/deleted?since=ms (Cloud's change feeds). The
+    // caller pages on: the next page starts at `until`.
+    WorklogFeedPage worklog_updated(std::int64_t since_ms);
+    WorklogFeedPage worklog_deleted(std::int64_t since_ms);
+    // The worklogs of `ids` that still exist: POST P/worklog/list {ids: [numbers]}, kWorklogListMaxIds per call
+    // (duplicates are sent once; Jira rejects them). Deleted or invisible ids are left out.
+    std::vector<nlohmann::json> worklog_list(const std::vector<std::int64_t>& ids);
+    // GET /rest/agile/1.0/sprint/{id} (Jira Software, both flavors); nullopt on 404 (deleted, or no access).
+    std::optional<nlohmann::json> sprint(std::int64_t sprint_id);
+
     JiraClient& client() { return m_client; }
 
 private:
     void fetch_issue_changelog(std::int64_t issue_id, const HistorySink& sink);
+    // Every element of `list_key` of an issue's paged sub-resource (comment, worklog); none on 404.
+    std::vector<nlohmann::json> issue_pages(std::int64_t issue_id, const char* resource, const char* list_key,
+                                            std::optional<int> page_size, const QueryParams& extra);
+    WorklogFeedPage worklog_feed(const char* feed, std::int64_t since_ms);
     JiraClient& m_client;
 };
 

@@ -9,4 +9,5 @@ target_include_directories(j2s_jira PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_jira PUBLIC j2s_core j2s_http j2s_config PRIVATE j2s_warnings OpenSSL::Crypto date::date)
 
 j2s_unit_test(unit_jira SOURCES tests/unit/test_retry_policy.cpp tests/unit/test_search_cursor.cpp
-  tests/unit/test_request_limiter.cpp tests/unit/test_entity_listings.cpp LIBS j2s_jira)
+  tests/unit/test_request_limiter.cpp tests/unit/test_entity_listings.cpp tests/unit/test_entity_endpoints.cpp
+  LIBS j2s_jira)

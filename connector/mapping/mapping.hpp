@@ -26,6 +26,11 @@ namespace j2s {
 
 enum class OnError { dead_letter, null };
 
+// What the users table keeps of an account's e-mail address (mapping section `users: {email: ...}`): nothing
+// (the default; emailAddress is also dropped from users.raw), the address as text, or its lower-case hex
+// SHA-256 (pseudonymised, equal to the `sha256` transform of the same address).
+enum class EmailPolicy { omit, text, sha256 };
+
 struct ColumnSpec {
     std::string name;
     ColumnType type = ColumnType::text;
@@ -62,8 +67,9 @@ public:
     Mapping() = default;  // no mapped columns
 
     // Parses and validates a mapping file. Throws ConfigError "FILE:LINE: columns[N].KEY: problem"
-    // (N counts from 0) for: unreadable file, invalid YAML, a top level other than a `columns:` list,
-    // unknown or duplicate keys, missing/duplicate/invalid column names (fixed columns are reserved),
+    // (N counts from 0) for: unreadable file, invalid YAML, a top level other than a `columns:` list and an
+    // optional `users:` section (`email: text | sha256`), unknown or duplicate keys, missing/duplicate/invalid
+    // column names (fixed columns are reserved),
     // both or neither of source/field, path without field, required without field, a missing or
     // unknown type, unknown transform or on_error, a malformed path. An empty list is valid.
     static Mapping load(const std::filesystem::path& file);
@@ -99,6 +105,7 @@ public:
     const std::vector<ColumnSpec>& columns() const { return m_columns; }
     std::vector<ColumnDef> column_defs() const;
     const std::string& file_name() const { return m_file; }
+    EmailPolicy users_email() const { return m_users_email; }
 
 private:
     enum class State : unsigned char { ready, always_null, unresolved };
@@ -111,6 +118,7 @@ private:
     std::string m_file;
     std::vector<ColumnSpec> m_columns;
     std::vector<Compiled> m_compiled;  // one per column
+    EmailPolicy m_users_email = EmailPolicy::omit;
 };
 
 // The fixed columns of `issues`, which a mapping may not redefine.

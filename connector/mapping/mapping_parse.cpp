@@ -81,6 +81,34 @@ private:
     std::string m_prefix;
 };
 
+// The optional `users:` section: `{email: text | sha256}`; absent, empty or without `email`: no e-mail.
+EmailPolicy parse_users_section(const YAML::Node& users, const std::string& file) {
+    if (users.IsNull()) return EmailPolicy::omit;
+    if (!users.IsMap()) throw ConfigError(file, line_of(users), "users", "expected a mapping like '{email: sha256}'");
+    EmailPolicy policy = EmailPolicy::omit;
+    bool seen_email = false;
+    for (const auto& entry : users) {
+        const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+        if (key != "email")
+            throw ConfigError(file, line_of(entry.first), "users." + key, "unknown key (the only key is 'email')");
+        if (seen_email) throw ConfigError(file, line_of(entry.first), "users.email", "duplicate key");
+        seen_email = true;
+        const YAML::Node& value = entry.second;
+        const std::string text = value.IsScalar() ? value.Scalar() : std::string();
+        if (text == "text") {
+            policy = EmailPolicy::text;
+        } else if (text == "sha256") {
+            policy = EmailPolicy::sha256;
+        } else {
+            const YAML::Node& at = value.IsNull() ? entry.first : value;
+            const std::string problem = value.IsScalar() ? "unknown value '" + text + "'" : "expected a value";
+            throw ConfigError(file, line_of(at), "users.email",
+                              problem + " (expected text or sha256; leave the key out to store no e-mail)");
+        }
+    }
+    return policy;
+}
+
 }  // namespace
 
 const std::vector<std::string>& fixed_issue_columns() {
@@ -107,14 +135,14 @@ Mapping Mapping::parse(const std::string& yaml_text, const std::string& file) {
         throw yaml_syntax_error(yaml_text, file, e.mark.line, e.msg);
     }
     if (!root.IsMap()) throw ConfigError(file, line_of(root), "", "expected a top-level 'columns:' list");
-    bool seen_columns = false;
+    std::set<std::string> seen_keys;
     for (const auto& entry : root) {
         const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
-        if (key != "columns")
-            throw ConfigError(file, line_of(entry.first), key, "unknown key (the only top-level key is 'columns')");
+        if (key != "columns" && key != "users")
+            throw ConfigError(file, line_of(entry.first), key,
+                              "unknown key (the top-level keys are 'columns' and 'users')");
         // yaml-cpp keeps both copies of a repeated key and would silently use the first.
-        if (seen_columns) throw ConfigError(file, line_of(entry.first), key, "duplicate key");
-        seen_columns = true;
+        if (!seen_keys.insert(key).second) throw ConfigError(file, line_of(entry.first), key, "duplicate key");
     }
     const YAML::Node list = static_cast<const YAML::Node&>(root)["columns"];  // const: no insertion
     if (!list) throw ConfigError(file, line_of(root), "", "expected a top-level 'columns:' list");
@@ -123,6 +151,8 @@ Mapping Mapping::parse(const std::string& yaml_text, const std::string& file) {
 
     Mapping mapping;
     mapping.m_file = file;
+    if (const YAML::Node users = static_cast<const YAML::Node&>(root)["users"])
+        mapping.m_users_email = parse_users_section(users, file);
     std::set<std::string> names;
     const auto& fixed = fixed_issue_columns();
     std::size_t index = 0;

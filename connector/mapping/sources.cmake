@@ -18,4 +18,5 @@ j2s_unit_test(unit_mapping
           tests/unit/test_mapping_resolve.cpp
           tests/unit/test_mapping_apply.cpp
           tests/unit/test_mapping_default.cpp
+          tests/unit/test_mapping_users.cpp
   LIBS j2s_mapping)

@@ -116,7 +116,7 @@ TEST_CASE("mapping parse: the top level must be a columns list", "[mapping]") {
     CHECK(error_of("- name: a\n") == "m.yaml:1: expected a top-level 'columns:' list");
     CHECK(error_of("{}\n") == "m.yaml:1: expected a top-level 'columns:' list");
     CHECK(error_of("columns: []\ncolums: []\n") ==
-          "m.yaml:2: colums: unknown key (the only top-level key is 'columns')");
+          "m.yaml:2: colums: unknown key (the top-level keys are 'columns' and 'users')");
     CHECK(error_of("columns: []\ncolumns:\n  - {name: a, source: a, type: text}\n") == "m.yaml:2: columns: duplicate key");
     CHECK(error_of("columns:\n  name: a\n") == "m.yaml:2: columns: expected a list of columns");
     CHECK(error_of("columns: 5\n") == "m.yaml:1: columns: expected a list of columns");
