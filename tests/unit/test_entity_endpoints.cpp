@@ -135,7 +135,7 @@ TEST_CASE("worklogs of an issue: pages of 5000 until total, on both flavors", "[
     }
 }
 
-TEST_CASE("an issue deleted meanwhile has no comments or worklogs; other failures throw",
+TEST_CASE("an issue deleted meanwhile has no comments or worklogs, other failures throw",
           "[jira][entities]") {
     int status = 404;
     ScriptedTransport transport([&](const HttpRequest&) {
@@ -191,7 +191,7 @@ TEST_CASE("worklog feeds: one page each call, numeric ids, until and lastPage", 
     CHECK(transport.requests.size() == 2);
 }
 
-TEST_CASE("worklog feeds: an empty page without until stays at since; entries without until are an error",
+TEST_CASE("worklog feeds: an empty page without until stays at since, entries without until are an error",
           "[jira][entities]") {
     std::string body = R"({"values":[],"lastPage":true})";
     ScriptedTransport transport([&](const HttpRequest&) { return json_response(200, body); });
