@@ -222,9 +222,11 @@ void write_links(pqxx::transaction_base& tx, const EntityRows& rows, const std::
                      l.target_issue_id, l.source_issue_key, l.target_issue_key, l.raw_json);
     const std::string at = cols.next_param(0) + "::timestamptz";
     const std::string complete = cols.next_param(1) + "::bigint[]";
-    std::string stored_row, new_row;  // every data column, to see whether anything changed
+    // The typed columns only: each endpoint issue carries the link in its own shape (outwardIssue on one,
+    // inwardIssue on the other), so comparing raw would rewrite the row whenever the other issue is synced.
+    std::string stored_row, new_row;
     for (const char* c : {"type_id", "type_name", "outward_text", "inward_text", "source_issue_id",
-                          "target_issue_id", "source_issue_key", "target_issue_key", "raw"}) {
+                          "target_issue_id", "source_issue_key", "target_issue_key"}) {
         stored_row += std::string(stored_row.empty() ? "" : ", ") + "issue_links." + c;
         new_row += std::string(new_row.empty() ? "" : ", ") + "excluded." + c;
     }

@@ -38,8 +38,9 @@ constexpr const char* kUpsertWorklog =
     "WHERE excluded.updated >= worklogs.updated "
     "AND (worklogs.raw IS NOT excluded.raw OR worklogs.deleted_at IS NOT NULL)";
 
-// Every column is compared, not only raw: the two endpoint issues show one link with different raw JSON, and
-// a key that changed (an issue moved) must reach the row either way.
+// The typed columns are compared, never raw: each endpoint issue shows the link in its own shape (outwardIssue
+// on one, inwardIssue on the other), so comparing raw would rewrite the row whenever the other issue syncs; a
+// key that changed (an issue moved) still reaches the row.
 constexpr const char* kUpsertLink =
     "INSERT INTO issue_links (id, type_id, type_name, outward_text, inward_text, source_issue_id, target_issue_id, "
     "source_issue_key, target_issue_key, raw, synced_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
@@ -48,7 +49,7 @@ constexpr const char* kUpsertLink =
     "source_issue_id = excluded.source_issue_id, target_issue_id = excluded.target_issue_id, "
     "source_issue_key = excluded.source_issue_key, target_issue_key = excluded.target_issue_key, "
     "raw = excluded.raw, synced_at = excluded.synced_at, deleted_at = NULL "
-    "WHERE issue_links.deleted_at IS NOT NULL OR issue_links.raw IS NOT excluded.raw "
+    "WHERE issue_links.deleted_at IS NOT NULL "
     "OR issue_links.type_id IS NOT excluded.type_id OR issue_links.type_name IS NOT excluded.type_name "
     "OR issue_links.outward_text IS NOT excluded.outward_text OR issue_links.inward_text IS NOT excluded.inward_text "
     "OR issue_links.source_issue_id IS NOT excluded.source_issue_id "
