@@ -229,15 +229,17 @@ std::unique_ptr<ProgressReporter> make_progress(const RunOutput& output, const s
 }
 
 nlohmann::json counters_json(const RunSummary& s) {
-    return {{"run_id", s.run_id},
-            {"status", run_status_name(s.status)},
-            {"issues_upserted", s.counters.issues_upserted},
-            {"changelog_items_written", s.counters.changelog_items_written},
-            {"dead_lettered", s.counters.dead_lettered},
-            {"soft_deleted", s.counters.soft_deleted},
-            {"requests", s.counters.requests},
-            {"retries", s.counters.retries},
-            {"seconds", std::round(s.seconds * 1000) / 1000}};
+    nlohmann::json j = {{"run_id", s.run_id},
+                        {"status", run_status_name(s.status)},
+                        {"issues_upserted", s.counters.issues_upserted},
+                        {"changelog_items_written", s.counters.changelog_items_written},
+                        {"dead_lettered", s.counters.dead_lettered},
+                        {"soft_deleted", s.counters.soft_deleted},
+                        {"requests", s.counters.requests},
+                        {"retries", s.counters.retries},
+                        {"seconds", std::round(s.seconds * 1000) / 1000}};
+    if (s.entity_rows) j["entity_rows_written"] = *s.entity_rows;
+    return j;
 }
 
 }  // namespace

@@ -6,6 +6,10 @@
 #include <unordered_map>
 
 #include "sync/changelog_rows.hpp"
+#include "sync/entity_overflow.hpp"
+#include "sync/entity_rows.hpp"
+#include "sync/entity_selection.hpp"
+#include "sync/page_committer.hpp"
 #include "sync/page_transformer.hpp"
 #include "util/log_event.hpp"
 
@@ -50,7 +54,12 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
         summary.run.counters.retries = stats.retries.load() - retries_before;
     };
     if (progress) progress->progress_started("", summary.attempted);
+    PageCommitter committer(store, summary.run.run_id, key, summary.run.counters, refresh);
     try {
+        const TransformOptions transform{
+            config.sync.changelog,
+            entity_options(config.sync, config.jira.flavor,
+                           config.sync.has(Entity::sprints) ? store.jira_fields() : std::vector<JiraField>{})};
         for (std::size_t first = 0; first < ids.size(); first += kIdsPerQuery) {
             std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(first),
                                             ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), first + kIdsPerQuery)));
@@ -68,10 +77,8 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
             std::set<std::int64_t> found;
             for (const auto& issue : issues) found.insert(json_id(issue.at("id")));
 
-            TransformedPage page = transform_page(std::move(issues), mapping, config.sync.changelog);
+            TransformedPage page = transform_page(std::move(issues), mapping, transform);
             PageCommit commit;
-            commit.run_id = summary.run.run_id;
-            commit.scope_key = key;
             commit.issues = std::move(page.issues);
             commit.changelog = std::move(page.changelog);
             commit.dead_letters = std::move(page.dead_letters);
@@ -80,24 +87,43 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
             std::vector<std::int64_t> truncated;
             for (const auto& t : page.truncated) truncated.push_back(t.id);
             api.fetch_changelogs(truncated, [&](std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories) {
-                for (const auto& [issue_id, history] : histories) append_changelog_rows(issue_id, history, commit.changelog);
+                for (const auto& [issue_id, history] : histories) {
+                    append_changelog_rows(issue_id, history, commit.changelog);
+                    if (transform.entities.sprints)
+                        for (auto& change : sprint_changes(history, issue_id, transform.entities.sprint_fields))
+                            commit.entities.issue_sprints.push_back(change);
+                }
             });
+            // Entities as Jira has them now, whatever is stored (the re-fetched copy is the newest), with the full
+            // comment and worklog sets of issues that have more than a page embeds, fetched now like the histories.
+            if (!page.entities.empty()) {
+                auto selected = select_page_entities(std::move(page.entities), {}, true);
+                append_entity_rows(commit.entities, std::move(selected.rows));
+                std::set<std::int64_t> failed;
+                for (auto id : selected.comment_overflow)
+                    if (auto dead = fetch_comment_set(api, id, config.jira.flavor, commit.entities)) {
+                        failed.insert(id);
+                        commit.dead_letters.push_back(std::move(*dead));
+                    }
+                for (auto id : selected.worklog_overflow)
+                    if (auto dead = fetch_worklog_set(api, id, config.jira.flavor, commit.entities)) {
+                        failed.insert(id);
+                        commit.dead_letters.push_back(std::move(*dead));
+                    }
+                std::erase_if(commit.clean_issue_ids, [&](std::int64_t id) { return failed.count(id) > 0; });
+            }
             for (auto id : chunk)
                 if (!found.count(id))
                     commit.dead_letters.push_back({id, keys[id], "fetch",
                                                    "the issue no longer exists or the account cannot see it",
                                                    "{}"});
-            refresh();
-            commit.run_totals = summary.run.counters;
-            const auto result = store.commit_page(commit);
-            summary.run.counters.issues_upserted += result.issues_written;
-            summary.run.counters.changelog_items_written += result.changelog_written;
-            summary.run.counters.dead_lettered += result.dead_lettered;
+            committer.commit(commit, "");
             summary.resolved += static_cast<std::int64_t>(commit.clean_issue_ids.size());
             if (progress) progress->progress_advanced(static_cast<std::int64_t>(first + chunk.size()));
         }
     } catch (const std::exception& e) {
         refresh();
+        if (!config.sync.entities.empty()) summary.run.entity_rows = entity_rows_total(committer.entities_written());
         summary.run.status = RunStatus::failed;
         summary.run.error = e.what();
         store.finish_run(summary.run.run_id, key, RunStatus::failed, clock.now(), summary.run.counters, e.what(),
@@ -106,6 +132,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
     }
     if (progress) progress->progress_finished(summary.attempted);
     refresh();
+    if (!config.sync.entities.empty()) summary.run.entity_rows = entity_rows_total(committer.entities_written());
     summary.still_open = summary.attempted - summary.resolved;
     summary.run.status = summary.still_open > 0 ? RunStatus::partial : RunStatus::succeeded;
     summary.run.seconds = std::chrono::duration<double>(clock.steady_now() - started).count();

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "sync/entity_rows.hpp"
 #include "util/errors.hpp"
+#include "util/sha256.hpp"
 
 namespace j2s {
 
@@ -14,14 +16,6 @@ std::optional<std::string> text(const nlohmann::json& object, const char* key) {
     auto it = object.find(key);
     if (it == object.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
-}
-
-// Cloud identifies people by accountId; Server/DC by key (name can be renamed, key cannot).
-std::optional<std::string> person_id(const nlohmann::json& person, Flavor flavor) {
-    if (!person.is_object()) return std::nullopt;
-    if (flavor == Flavor::cloud) return text(person, "accountId");
-    if (auto key = text(person, "key")) return key;
-    return text(person, "name");
 }
 
 }  // namespace
@@ -37,7 +31,7 @@ ProjectRecord project_record(const nlohmann::json& project, Flavor flavor) {
     return r;
 }
 
-UserRecord user_record(const nlohmann::json& user, Flavor flavor) {
+UserRecord user_record(const nlohmann::json& user, Flavor flavor, EmailPolicy email) {
     auto id = person_id(user, flavor);
     if (!id || id->empty())
         throw Error(std::string("Jira listed a user without ") + (flavor == Flavor::cloud ? "an accountId" : "a key"));
@@ -47,7 +41,20 @@ UserRecord user_record(const nlohmann::json& user, Flavor flavor) {
     if (auto it = user.find("active"); it != user.end() && it->is_boolean()) r.active = it->get<bool>();
     r.time_zone = text(user, "timeZone");
     r.account_type = text(user, "accountType");
-    r.raw_json = user.dump();
+    const auto address = text(user, "emailAddress");
+    // An empty address (hidden by the account's privacy settings, or blanked) is none: hashing it would give
+    // every such user the same digest.
+    if (address && !address->empty()) {
+        if (email == EmailPolicy::text) r.email = *address;
+        if (email == EmailPolicy::sha256) r.email = sha256_hex(*address);
+    }
+    if (email == EmailPolicy::text || !user.contains("emailAddress")) {
+        r.raw_json = user.dump();
+    } else {
+        nlohmann::json without = user;
+        without.erase("emailAddress");
+        r.raw_json = without.dump();
+    }
     return r;
 }
 
@@ -61,7 +68,7 @@ std::string EntitySyncResult::summary() const {
     return line;
 }
 
-EntitySyncResult sync_entities(JiraApi& api, Store& store, const SyncConfig& sync, Flavor flavor) {
+EntitySyncResult sync_entities(JiraApi& api, Store& store, const SyncConfig& sync, Flavor flavor, EmailPolicy email) {
     EntitySyncResult out;
     // Each entity on its own: a failure is recorded and the next one still runs.
     const auto step = [&](Entity entity, auto&& body) {
@@ -80,7 +87,7 @@ EntitySyncResult sync_entities(JiraApi& api, Store& store, const SyncConfig& syn
     });
     step(Entity::users, [&] {
         std::vector<UserRecord> rows;
-        for (const auto& u : api.users()) rows.push_back(user_record(u, flavor));
+        for (const auto& u : api.users()) rows.push_back(user_record(u, flavor, email));
         out.users = store.store_users(rows);
     });
     if (!sync.entities.empty()) spdlog::info("{}", out.summary());

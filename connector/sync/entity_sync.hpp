@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "jira/jira_api.hpp"
+#include "mapping/mapping.hpp"
 #include "store/store.hpp"
 
 namespace j2s {
@@ -25,10 +26,14 @@ struct EntitySyncResult {
     std::string summary() const;             // "projects: N stored (M soft-deleted), users: K stored"
 };
 
-EntitySyncResult sync_entities(JiraApi& api, Store& store, const SyncConfig& sync, Flavor flavor);
+// `email`: the mapping's users.email (see user_record).
+EntitySyncResult sync_entities(JiraApi& api, Store& store, const SyncConfig& sync, Flavor flavor,
+                               EmailPolicy email = EmailPolicy::omit);
 
 // One listing entry as a row. Throws j2s::Error when the entry has no id.
 ProjectRecord project_record(const nlohmann::json& project, Flavor flavor);
-UserRecord user_record(const nlohmann::json& user, Flavor flavor);
+// `email` (the mapping's users.email) decides UserRecord::email: none, emailAddress as is, or its sha256.
+// Unless it is `text`, emailAddress is also removed from raw_json, so the address is stored nowhere.
+UserRecord user_record(const nlohmann::json& user, Flavor flavor, EmailPolicy email = EmailPolicy::omit);
 
 }  // namespace j2s

@@ -31,6 +31,13 @@ Timestamp required_time(const nlohmann::json& issue, const char* field) {
 }  // namespace
 
 TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping, bool with_changelog) {
+    return transform_page(std::move(issues), mapping, TransformOptions{with_changelog, {}});
+}
+
+TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping,
+                               const TransformOptions& options) {
+    const bool with_changelog = options.with_changelog;
+    const bool with_entities = options.entities.any();
     TransformedPage out;
     out.issues.reserve(issues.size());
     for (auto& issue : issues) {
@@ -42,6 +49,7 @@ TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mappi
             issue.erase(it);
         }
         const auto changelog_rows_before = out.changelog.size();
+        const auto entities_before = out.entities.size();
         try {
             if (!issue.contains("id")) throw Error("the issue has no id");
             id = json_id(issue["id"]);
@@ -65,11 +73,18 @@ TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mappi
                 const auto total = changelog.value("total", static_cast<std::int64_t>(embedded));
                 truncated = total > static_cast<std::int64_t>(embedded);
             }
+            if (with_entities) {
+                static const nlohmann::json kNoChangelog;
+                const nlohmann::json& histories = with_changelog ? changelog : kNoChangelog;
+                out.entities.push_back(issue_entities(issue, row.id, key, row.updated, histories, options.entities));
+                drop_entity_fields(issue, options.entities);
+            }
             row.raw_json = issue.dump();
             if (truncated) out.truncated.push_back({row.id, row.updated});
             out.issues.push_back(std::move(row));
         } catch (const std::exception& e) {
             out.changelog.resize(changelog_rows_before);
+            out.entities.resize(entities_before);
             DeadLetterRecord dead;
             dead.issue_id = id;
             dead.issue_key = key;

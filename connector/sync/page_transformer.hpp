@@ -8,6 +8,7 @@
 
 #include "mapping/mapping.hpp"
 #include "store/store.hpp"
+#include "sync/issue_entities.hpp"
 
 namespace j2s {
 
@@ -20,10 +21,19 @@ struct TransformedPage {
         Timestamp updated;
     };
     std::vector<Truncated> truncated;  // issues whose embedded changelog is incomplete (total > embedded)
+    std::vector<IssueEntities> entities;  // one per issue that went through, when entities are enabled
 };
 
-// A problem with one issue (unreadable id or dates, a value its column cannot take, a malformed history)
-// dead-letters that issue; the rest of the page goes through. `issues` is consumed.
+struct TransformOptions {
+    bool with_changelog = true;
+    EntityOptions entities;  // none enabled: the issue path exactly as without entities
+};
+
+// A problem with one issue (unreadable id or dates, a value its column cannot take, a malformed history, comment,
+// worklog, link or sprint) dead-letters that issue; the rest of the page goes through. `issues` is consumed.
+// The mapping sees the issue as Jira sent it; raw_json leaves out the changelog and what drop_entity_fields drops.
+TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping,
+                               const TransformOptions& options);
 TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping, bool with_changelog);
 
 }  // namespace j2s

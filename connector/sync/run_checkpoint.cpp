@@ -52,6 +52,9 @@ std::string RunCheckpoint::to_json() const {
                         {"lower_bound", time_or_null(lower_bound)},
                         {"slices", slice_list},
                         {"changelog_pending", changelog_pending}};
+    // Written only when there are some: a run without entities keeps the checkpoint it always had.
+    if (!comment_pending.empty()) j["comment_pending"] = comment_pending;
+    if (!worklog_pending.empty()) j["worklog_pending"] = worklog_pending;
     return j.dump();
 }
 
@@ -74,6 +77,8 @@ RunCheckpoint RunCheckpoint::from_json(const std::string& text) {
             c.slices.push_back({{read_time(s, "created_from"), read_time(s, "created_to")},
                                 CursorState::from_json(s.at("cursor"))});
         c.changelog_pending = j.value("changelog_pending", std::vector<std::int64_t>{});
+        c.comment_pending = j.value("comment_pending", std::vector<std::int64_t>{});
+        c.worklog_pending = j.value("worklog_pending", std::vector<std::int64_t>{});
         return c;
     } catch (const Error&) {
         throw;

@@ -28,6 +28,10 @@ struct RunCheckpoint {
     std::vector<SliceCheckpoint> slices;   // empty until the scan is planned
     // Issues stored with a truncated changelog whose remaining histories are not written yet.
     std::vector<std::int64_t> changelog_pending;
+    // Issues stored with only the first of their comments / worklogs (Jira embeds up to 100 / 20), whose full
+    // sets are fetched after the scan.
+    std::vector<std::int64_t> comment_pending;
+    std::vector<std::int64_t> worklog_pending;
 
     bool planned() const { return !slices.empty(); }
     bool scan_done() const;

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "sync/changelog_rows.hpp"
-#include "sync/page_transformer.hpp"
+#include "sync/entity_overflow.hpp"
+#include "sync/entity_rows.hpp"
+#include "sync/entity_selection.hpp"
 
 namespace j2s {
 
@@ -74,10 +76,12 @@ ScanExecutor::ScanExecutor(ScanContext context, RunCheckpoint& checkpoint, RunCo
       m_checkpoint(checkpoint),
       m_counters(counters),
       m_refresh(std::move(refresh_request_counters)),
-      m_observer(std::move(observer)) {}
+      m_observer(std::move(observer)),
+      m_committer(m_context.store, m_context.run_id, m_context.scope_key, m_counters, m_refresh) {}
 
 void ScanExecutor::run() {
     const auto& config = m_context.config;
+    const TransformOptions transform{config.sync.changelog, m_context.entities};
     std::vector<std::size_t> open_slices;
     for (std::size_t i = 0; i < m_checkpoint.slices.size(); ++i)
         if (!m_checkpoint.slices[i].cursor.done) open_slices.push_back(i);
@@ -100,7 +104,7 @@ void ScanExecutor::run() {
                     while (auto issues = cursor.next_page()) {
                         WorkItem item;
                         item.slice = index;
-                        item.page = transform_page(std::move(*issues), m_context.mapping, config.sync.changelog);
+                        item.page = transform_page(std::move(*issues), m_context.mapping, transform);
                         item.state_after = cursor.state();
                         if (!queue.push(std::move(item))) return;
                     }
@@ -136,19 +140,7 @@ void ScanExecutor::run() {
             page.dead_letters = std::move(item.page.dead_letters);
             for (const auto& issue : page.issues) page.clean_issue_ids.push_back(issue.id);
 
-            // Only issues that changed since they were stored need their remaining histories: a stored copy's
-            // changelog was completed before its run ended.
-            if (!item.page.truncated.empty()) {
-                std::vector<std::int64_t> ids;
-                for (const auto& t : item.page.truncated) ids.push_back(t.id);
-                const auto stored = m_context.store.stored_updated(ids);
-                std::set<std::int64_t> pending(m_checkpoint.changelog_pending.begin(), m_checkpoint.changelog_pending.end());
-                for (const auto& t : item.page.truncated) {
-                    auto it = stored.find(t.id);
-                    if ((it == stored.end() || it->second < t.updated) && pending.insert(t.id).second)
-                        m_checkpoint.changelog_pending.push_back(t.id);
-                }
-            }
+            take_entities_and_pending(item.page, page);
             m_checkpoint.slices[item.slice].cursor = item.state_after;
             commit(page);
             if (m_checkpoint.changelog_pending.size() >= static_cast<std::size_t>(kBulkChangelogMaxIssues))
@@ -156,24 +148,44 @@ void ScanExecutor::run() {
         }
         stop_readers();
         flush_pending_changelogs();
+        drain_overflow();
     } catch (...) {
         stop_readers();
         throw;
     }
 }
 
+void ScanExecutor::take_entities_and_pending(TransformedPage& transformed, PageCommit& page) {
+    if (transformed.truncated.empty() && transformed.entities.empty()) return;
+    // One look at the stored copies serves both: only issues that changed since they were stored need their
+    // remaining histories (a stored copy's changelog was completed before its run ended), and an issue whose
+    // page copy is older than the stored one brings no entity rows.
+    std::vector<std::int64_t> ids;  // every issue with entities, else the truncated ones (a subset of those)
+    if (transformed.entities.empty())
+        for (const auto& t : transformed.truncated) ids.push_back(t.id);
+    for (const auto& e : transformed.entities) ids.push_back(e.issue_id);
+    const auto stored = m_context.store.stored_updated(ids);
+
+    std::set<std::int64_t> pending(m_checkpoint.changelog_pending.begin(), m_checkpoint.changelog_pending.end());
+    for (const auto& t : transformed.truncated) {
+        auto it = stored.find(t.id);
+        if ((it == stored.end() || it->second < t.updated) && pending.insert(t.id).second)
+            m_checkpoint.changelog_pending.push_back(t.id);
+    }
+    if (transformed.entities.empty()) return;
+    auto selected = select_page_entities(std::move(transformed.entities), stored, m_context.worklogs_of_stored_issues);
+    page.entities = std::move(selected.rows);
+    const auto queue = [](std::vector<std::int64_t>& into, const std::vector<std::int64_t>& overflow) {
+        std::set<std::int64_t> known(into.begin(), into.end());
+        for (auto id : overflow)
+            if (known.insert(id).second) into.push_back(id);
+    };
+    queue(m_checkpoint.comment_pending, selected.comment_overflow);
+    queue(m_checkpoint.worklog_pending, selected.worklog_overflow);
+}
+
 void ScanExecutor::commit(PageCommit& page) {
-    page.run_id = m_context.run_id;
-    page.scope_key = m_context.scope_key;
-    page.checkpoint_json = m_checkpoint.to_json();
-    m_refresh();
-    page.run_totals = m_counters;
-    const PageResult result = m_context.store.commit_page(page);
-    m_counters.issues_upserted += result.issues_written;
-    m_counters.changelog_items_written += result.changelog_written;
-    m_counters.dead_lettered += result.dead_lettered;
-    spdlog::debug("committed {} issues ({} written), {} changelog items, {} dead letters", page.issues.size(),
-                  result.issues_written, result.changelog_written, result.dead_lettered);
+    m_committer.commit(page, m_checkpoint.to_json());
     if (m_observer) m_observer(m_counters, m_issues_read);
 }
 
@@ -188,10 +200,16 @@ void ScanExecutor::flush_pending_changelogs() {
         for (const auto& [issue_id, history] : histories) {
             if (failed.count(issue_id)) continue;
             const auto before = page.changelog.size();
+            const auto memberships_before = page.entities.issue_sprints.size();
             try {
                 append_changelog_rows(issue_id, history, page.changelog);
+                // The Sprint items of histories the page did not embed: the rest of the issue's sprint history.
+                if (m_context.entities.sprints)
+                    for (auto& change : sprint_changes(history, issue_id, m_context.entities.sprint_fields))
+                        page.entities.issue_sprints.push_back(change);
             } catch (const std::exception& e) {
                 page.changelog.resize(before);
+                page.entities.issue_sprints.resize(memberships_before);
                 failed.insert(issue_id);
                 spdlog::warn("issue {} goes to the dead letters: changelog: {}", issue_id, e.what());
                 page.dead_letters.push_back({issue_id, "id " + std::to_string(issue_id), "transform",
@@ -203,6 +221,25 @@ void ScanExecutor::flush_pending_changelogs() {
     m_checkpoint.changelog_pending.clear();
     PageCommit done;
     commit(done);
+}
+
+void ScanExecutor::drain_overflow() {
+    // Issues per commit: each needs its own request(s), so a crash re-fetches at most this many.
+    constexpr std::size_t kIssuesPerCommit = 20;
+    const auto drain = [&](std::vector<std::int64_t>& pending, auto fetch) {
+        while (!pending.empty()) {
+            const std::size_t n = std::min(pending.size(), kIssuesPerCommit);
+            PageCommit page;
+            for (std::size_t i = 0; i < n; ++i)
+                if (auto dead = fetch(m_context.api, pending[i], m_context.entities.flavor, page.entities))
+                    page.dead_letters.push_back(std::move(*dead));
+            // The ids leave the checkpoint in the commit that writes their sets.
+            pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+            commit(page);
+        }
+    };
+    drain(m_checkpoint.comment_pending, fetch_comment_set);
+    drain(m_checkpoint.worklog_pending, fetch_worklog_set);
 }
 
 }  // namespace j2s

@@ -6,6 +6,9 @@
 // Issues whose embedded changelog is truncated are stored at once and their remaining histories are fetched
 // in bulk later (up to 1,000 issues per call), which keeps changelog requests near the minimum; the pending
 // ids travel in the checkpoint, committed with the page that stored the issue, so a crash loses none.
+// Entities riding the pages (sync/issue_entities.hpp) are committed with their issue; an issue whose page
+// embedded only the first of its comments or worklogs is queued the same way (comment_pending,
+// worklog_pending) and its full set fetched after the scan, one request (or a few) per issue.
 
 #include <functional>
 #include <string>
@@ -14,6 +17,9 @@
 #include "jira/jira_api.hpp"
 #include "mapping/mapping.hpp"
 #include "store/store.hpp"
+#include "sync/issue_entities.hpp"
+#include "sync/page_committer.hpp"
+#include "sync/page_transformer.hpp"
 #include "sync/run_checkpoint.hpp"
 
 namespace j2s {
@@ -27,6 +33,8 @@ struct ScanContext {
     std::string scope_key;
     std::string time_zone;
     std::int64_t run_id = 0;
+    EntityOptions entities;                  // none enabled: issues and changelogs only
+    bool worklogs_of_stored_issues = true;   // see select_page_entities
 };
 
 // Called on the writing thread after each commit with the run's counters so far and the number of issues read.
@@ -38,19 +46,25 @@ public:
     ScanExecutor(ScanContext context, RunCheckpoint& checkpoint, RunCounters& counters,
                  std::function<void()> refresh_request_counters, ScanObserver observer = {});
 
-    // Returns when every slice is read and written and no changelog is pending. Throws on the first error
-    // (Jira or database); what was committed before stays, with its checkpoint.
+    // Returns when every slice is read and written and no changelog, comment or worklog set is pending. Throws
+    // on the first error (Jira or database); what was committed before stays, with its checkpoint.
     void run();
+
+    // Entity rows written so far.
+    const EntityRowsWritten& entities_written() const { return m_committer.entities_written(); }
 
 private:
     void commit(PageCommit& page);
+    void take_entities_and_pending(TransformedPage& page, PageCommit& commit);
     void flush_pending_changelogs();
+    void drain_overflow();
 
     ScanContext m_context;
     RunCheckpoint& m_checkpoint;
     RunCounters& m_counters;
     std::function<void()> m_refresh;
     ScanObserver m_observer;
+    PageCommitter m_committer;
     std::int64_t m_issues_read = 0;
 };
 

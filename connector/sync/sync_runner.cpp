@@ -5,13 +5,27 @@
 #include <fmt/format.h>
 
 #include "sync/entity_sync.hpp"
+#include "sync/page_committer.hpp"
 #include "sync/reconciler.hpp"
 #include "sync/scan_executor.hpp"
 #include "sync/slice_planner.hpp"
+#include "sync/sprint_refresh.hpp"
+#include "sync/worklog_feed_sync.hpp"
 #include "util/errors.hpp"
 #include "util/log_event.hpp"
 
 namespace j2s {
+
+namespace {
+
+// What rides the pages. The Sprint field ids come from the fields the command stored before the run, read only
+// when sprints are synced.
+EntityOptions scan_entity_options(const Config& config, Store& store) {
+    const bool sprints = config.sync.has(Entity::sprints);
+    return entity_options(config.sync, config.jira.flavor, sprints ? store.jira_fields() : std::vector<JiraField>{});
+}
+
+}  // namespace
 
 std::string scope_description(const JiraConfig& jira, const std::string& extra_jql) {
     std::string d = jira.base_url + " [" + flavor_name(jira.flavor) + "] " + (jira.jql.empty() ? "(all issues)" : jira.jql);
@@ -25,11 +39,13 @@ std::string scope_key(const JiraConfig& jira, const std::string& extra_jql) {
 }
 
 std::string summary_line(const std::string& what, const RunSummary& s) {
+    const std::string entities = s.entity_rows ? fmt::format("{} entity rows written, ", *s.entity_rows) : "";
     return fmt::format(
-        "{} {}: {} issues upserted, {} changelog items written, {} dead-lettered, {} soft-deleted, {} requests, "
+        "{} {}: {} issues upserted, {} changelog items written, {} dead-lettered, {} soft-deleted, {}{} requests, "
         "{} retries, {:.1f} s",
         what, run_status_name(s.status), s.counters.issues_upserted, s.counters.changelog_items_written,
-        s.counters.dead_lettered, s.counters.soft_deleted, s.counters.requests, s.counters.retries, s.seconds);
+        s.counters.dead_lettered, s.counters.soft_deleted, entities, s.counters.requests, s.counters.retries,
+        s.seconds);
 }
 
 SyncRunner::SyncRunner(const Config& config, const Mapping& mapping, Store& store, JiraApi& api, Clock& clock)
@@ -47,7 +63,9 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     const ScopeState state = m_store.load_scope_state(key);
 
     std::optional<RunCheckpoint> resume;
-    std::vector<std::int64_t> inherited_pending;  // changelogs a discarded run still owed
+    // What a discarded run still owed: its issues are stored, their remaining histories, comments and worklogs
+    // are not.
+    RunCheckpoint inherited;
     if (state.checkpoint_json) {
         RunCheckpoint previous;
         try {
@@ -58,12 +76,12 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
         // `sync` finishes whatever was interrupted; `sync --full` only finishes an interrupted full run.
         if (options.restart) {
             spdlog::info("--restart: discarding the checkpoint of the interrupted run");
-            inherited_pending = previous.changelog_pending;
+            inherited = previous;
         } else if (options.mode != SyncMode::full || previous.mode == SyncMode::full) {
             resume = previous;
         } else {
             spdlog::info("an interrupted {} run is superseded by this full run", sync_mode_name(previous.mode));
-            inherited_pending = previous.changelog_pending;
+            inherited = previous;
         }
     }
 
@@ -81,7 +99,9 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
             else
                 checkpoint.mode = SyncMode::full;  // the first sync of a scope is its full backfill
         }
-        checkpoint.changelog_pending = inherited_pending;
+        checkpoint.changelog_pending = inherited.changelog_pending;
+        checkpoint.comment_pending = inherited.comment_pending;
+        checkpoint.worklog_pending = inherited.worklog_pending;
     }
     const bool backfill = !checkpoint.lower_bound;
 
@@ -110,6 +130,13 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
         summary.counters.retries = stats.retries.load() - retries_before;
     };
 
+    // Rows of the entities riding the pages and of the steps after the scan; reported whichever way the run ends.
+    EntityRowsWritten entity_totals;
+    std::int64_t listing_rows = 0;  // projects and users
+    const auto note_entity_rows = [&] {
+        if (!m_config.sync.entities.empty()) summary.entity_rows = entity_rows_total(entity_totals) + listing_rows;
+    };
+    std::optional<ScanExecutor> executor;
     try {
         if (!checkpoint.planned()) {
             // Only a full scan is worth slicing: an incremental one reads few pages, and counting would cost
@@ -120,13 +147,22 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
                                              m_config.jira.max_concurrency, m_config.jira.page_size});
             for (const auto& range : slices) checkpoint.slices.push_back({range, CursorState{}});
         }
-        ScanExecutor executor({m_config, m_mapping, m_store, m_api, scope_jql, key, time_zone, summary.run_id},
-                              checkpoint, summary.counters, refresh_request_counters,
-                              [this](const RunCounters& totals, std::int64_t issues_read) {
-                                  if (m_observer) m_observer->page_committed(issues_read, totals);
-                              });
-        executor.run();
+        ScanContext context{m_config, m_mapping, m_store, m_api, scope_jql, key, time_zone, summary.run_id};
+        context.entities = scan_entity_options(m_config, m_store);
+        // On Cloud the worklog feeds bring the changes of stored issues' worklogs once they have a watermark;
+        // until then (the first run with worklogs) every page's worklogs are taken.
+        context.worklogs_of_stored_issues =
+            !(context.entities.worklogs && m_config.jira.flavor == Flavor::cloud &&
+              m_store.load_entity_state(key, kWorklogFeedEntity));
+        executor.emplace(std::move(context), checkpoint, summary.counters, refresh_request_counters,
+                         [this](const RunCounters& totals, std::int64_t issues_read) {
+                             if (m_observer) m_observer->page_committed(issues_read, totals);
+                         });
+        executor->run();
+        entity_totals += executor->entities_written();
     } catch (const std::exception& e) {
+        if (executor) entity_totals += executor->entities_written();
+        note_entity_rows();
         refresh_request_counters();
         summary.status = RunStatus::failed;
         summary.error = e.what();
@@ -152,11 +188,44 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     // Entities (sync.entities) after the scan, never for a --jql run (a one-off over part of the scope). A
     // failed entity makes the run `partial` (exit 3) with its error, but the scan keeps its watermark.
     if (checkpoint.mode != SyncMode::jql) {
-        const auto entities = sync_entities(m_api, m_store, m_config.sync, m_config.jira.flavor);
+        auto entities = sync_entities(m_api, m_store, m_config.sync, m_config.jira.flavor, m_mapping.users_email());
+        if (entities.projects) listing_rows += entities.projects->written;
+        if (entities.users) listing_rows += entities.users->written;
+        // The steps that follow the scan commit with its finished checkpoint: a crash in them resumes here.
+        PageCommitter committer(m_store, summary.run_id, key, summary.counters, refresh_request_counters);
+        const std::string finished_scan = checkpoint.to_json();
+        const auto step = [&](Entity entity, auto&& body) {
+            try {
+                body();
+            } catch (const std::exception& e) {
+                entities.errors.push_back(std::string(entity_name(entity)) + ": " + e.what());
+                spdlog::error("{} were not synced: {}", entity_name(entity), e.what());
+            }
+        };
+        if (m_config.sync.has(Entity::worklogs) && m_config.jira.flavor == Flavor::cloud)
+            step(Entity::worklogs, [&] {
+                const auto feeds = sync_worklog_feeds(m_api, m_store, committer, key, finished_scan, checkpoint.run_started);
+                spdlog::debug("worklog feeds: {} updated and {} deleted worklog ids read", feeds.updated_seen,
+                             feeds.deleted_seen);
+            });
+        if (m_config.sync.has(Entity::sprints))
+            step(Entity::sprints, [&] {
+                const auto refreshed = refresh_sprints(m_api, m_store, committer, finished_scan);
+                spdlog::debug("sprints: {} refreshed ({} no longer in Jira)", refreshed.asked - refreshed.missing,
+                             refreshed.missing);
+            });
+        entity_totals += committer.entities_written();
         refresh_request_counters();
         for (const auto& e : entities.errors) summary.error += (summary.error.empty() ? "" : "; ") + e;
-        if (!entities.errors.empty()) summary.status = RunStatus::partial;
+        if (!entities.errors.empty() || summary.counters.dead_lettered > 0) summary.status = RunStatus::partial;
     }
+    note_entity_rows();
+    // One line for the entities of the issues (the listings have theirs).
+    if (m_config.sync.has(Entity::comments) || m_config.sync.has(Entity::worklogs) ||
+        m_config.sync.has(Entity::links) || m_config.sync.has(Entity::sprints))
+        spdlog::info("comments: {}, worklogs: {}, links: {}, sprints: {}, sprint memberships: {} written; {} soft-deleted",
+                     entity_totals.comments, entity_totals.worklogs, entity_totals.links, entity_totals.sprints,
+                     entity_totals.issue_sprints, entity_totals.soft_deleted);
     // Deletion reconciliation of the whole scope (never for a --jql run, which sees only part of it). If it
     // fails or a guard refuses, the run is `failed` with the error, but the completed scan keeps its
     // watermark and drops its checkpoint: the next run does not read the scope again because of it.

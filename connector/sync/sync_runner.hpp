@@ -28,6 +28,9 @@ struct RunSummary {
     double seconds = 0;
     std::string error;
     bool resumed = false;
+    // Rows of sync.entities written (comments, worklogs, links, sprints, memberships, projects, users); nullopt
+    // when the run syncs no entity.
+    std::optional<std::int64_t> entity_rows;
 };
 
 // The key of a scope's row in sync_state: the site, flavor and scope JQL (plus the extra JQL of a --jql run).
@@ -68,8 +71,8 @@ private:
     RunObserver* m_observer = nullptr;
 };
 
-// "sync succeeded: 120 issues upserted, 3400 changelog items, 0 dead-lettered, 0 soft-deleted, 3 requests,
-// 0 retries, 1.2 s"
+// "sync succeeded: 120 issues upserted, 3400 changelog items written, 0 dead-lettered, 0 soft-deleted,
+// [85 entity rows written, ]3 requests, 0 retries, 1.2 s"
 std::string summary_line(const std::string& what, const RunSummary& summary);
 
 }  // namespace j2s

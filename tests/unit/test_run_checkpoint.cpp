@@ -39,6 +39,24 @@ TEST_CASE("a checkpoint survives a round trip through its stored text", "[checkp
     REQUIRE(back.changelog_pending == std::vector<std::int64_t>{10001, 10007});
 }
 
+TEST_CASE("issues owing their full comment or worklog set survive a round trip, a checkpoint without them is "
+          "written as before",
+          "[checkpoint]") {
+    RunCheckpoint c;
+    c.run_started = *parse_jira_timestamp("2024-03-05T14:07:12.345Z");
+    const std::string before = c.to_json();
+    REQUIRE(before.find("comment_pending") == std::string::npos);
+    REQUIRE(before.find("worklog_pending") == std::string::npos);
+    REQUIRE(RunCheckpoint::from_json(before).comment_pending.empty());
+
+    c.comment_pending = {10002, 10009};
+    c.worklog_pending = {10003};
+    const auto back = RunCheckpoint::from_json(c.to_json());
+    REQUIRE(back.comment_pending == std::vector<std::int64_t>{10002, 10009});
+    REQUIRE(back.worklog_pending == std::vector<std::int64_t>{10003});
+    REQUIRE(back.changelog_pending.empty());
+}
+
 TEST_CASE("an unreadable checkpoint names the way out", "[checkpoint]") {
     REQUIRE_THROWS_WITH(RunCheckpoint::from_json("{"), Catch::Contains("sync --restart"));
     REQUIRE_THROWS_WITH(RunCheckpoint::from_json(R"({"version":2,"mode":"weird"})"), Catch::Contains("sync --restart"));
