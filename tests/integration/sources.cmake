@@ -15,8 +15,11 @@ add_executable(integration_tests
   tests/integration/test_operations.cpp
   tests/integration/test_reconcile.cpp
   tests/integration/test_remap.cpp
-  tests/integration/test_entities.cpp)
-target_link_libraries(integration_tests PRIVATE j2s_catch_main j2s_warnings j2s_core SQLiteCpp PkgConfig::PQXX PkgConfig::HTTPLIB
+  tests/integration/test_entities.cpp
+  tests/integration/test_entities_issue_rows.cpp
+  tests/integration/test_entities_recovery.cpp
+  tests/integration/test_schema_docs.cpp)
+target_link_libraries(integration_tests PRIVATE j2s_catch_main j2s_warnings j2s_core j2s_mapping j2s_config SQLiteCpp PkgConfig::PQXX PkgConfig::HTTPLIB
                       nlohmann_json::nlohmann_json Threads::Threads util)
 target_compile_definitions(integration_tests PRIVATE
   J2S_SOURCE_DIR="${CMAKE_SOURCE_DIR}"

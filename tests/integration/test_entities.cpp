@@ -1,19 +1,28 @@
 // End-to-end entities (sync.entities, issue 8): projects and users copied by the real jira2sql from the fake
 // Jira process, on SQLite and PostgreSQL. Backfill stores exactly what the site lists, a later run follows an
 // added and a removed project, a failing listing leaves the issues' progress intact (run `partial`, exit 3)
-// and the next run fills it in, and `entities: []` costs no request.
+// and the next run fills it in, and `entities: []` costs no request. The default entities (projects, users)
+// store no comment, worklog, link or sprint and cost no request beyond what issues alone did; users.email follows
+// the mapping's `users: {email: ...}` (absent: no e-mail anywhere, sha256: the hash only, text: the address).
+// Comments, worklogs, links and sprints: test_entities_issue_rows.cpp and test_entities_recovery.cpp.
 
 #include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "entity_site.hpp"
 #include "harness.hpp"
 #include "table_checks.hpp"
 #include "test_target.hpp"
+#include "util/sha256.hpp"
 
 using namespace j2s;
 using namespace j2s::it;
@@ -182,8 +191,119 @@ void no_entities(const std::string& backend) {
     CHECK(r.err.find("projects:") == std::string::npos);
 }
 
+// The entity tables issues alone leave empty.
+const char* const kIssueEntityTables[] = {"comments", "worklogs", "issue_links", "sprints", "issue_sprints", "entity_state"};
+
+void default_entities_cost_nothing_more(const std::string& backend) {
+    TempDir dir;
+    auto target = make_target(backend, dir.path());
+    if (!target) return;
+    FakeJira fake({.generate = 80}, dir.path());
+    // Issues past the embedded caps: fetching their comments or worklogs would show in the request log.
+    IssuePicker picker(fake);
+    const CapIssues caps = add_cap_issues(fake, picker);
+    set_site_clock_ahead(fake, 1);
+    ConfigOptions co;
+    co.database_url = target->database_url();
+    const auto config = write_config(dir.path(), fake.base_url(), co);
+    const TableReader& db = target->tables();
+    // What a sync of issues, projects and users asked for before entities existed.
+    const std::set<std::string> issue_paths{
+        "/rest/api/3/serverInfo",       "/rest/api/3/myself",        "/rest/api/3/field",
+        "/rest/api/3/search/jql",       "/rest/api/3/search/approximate-count",
+        "/rest/api/3/changelog/bulkfetch", "/rest/api/3/project/search", "/rest/api/3/users/search"};
+
+    auto check_run = [&](const char* what) {
+        auto r = sync(dir.path(), config);
+        INFO(what << ": " << r.err);
+        REQUIRE(r.exit_code == 0);
+        for (const auto& request : fake.requests()) {
+            INFO(request["method"].get<std::string>() << " " << request["path"].get<std::string>());
+            CHECK(issue_paths.count(request["path"]) == 1);
+        }
+        for (const char* table : kIssueEntityTables) {
+            INFO(table);
+            CHECK(db.scalar(std::string("SELECT count(*) FROM ") + table) == 0);
+        }
+        fake.del("/_fake/requests");
+    };
+    fake.del("/_fake/requests");
+    check_run("backfill");
+    require_tables_match_fake(db, fake);
+    // issues.raw keeps the embedded comments and worklogs, as it did before entities had tables.
+    const auto raw = db.rows("SELECT raw FROM issues WHERE id = " + std::to_string(caps.over_comments["id"].get<long long>()));
+    REQUIRE(raw.size() == 1);
+    CHECK(json::parse(raw[0])["fields"]["comment"]["total"] == 130);
+
+    // Comments, worklogs and links change: still nothing of them is asked for or stored.
+    fake.post("/_fake/issues/" + caps.at_comments["key"].get<std::string>() + "/comments", {{"body", "One more"}});
+    fake.post("/_fake/issues/" + caps.over_worklogs["key"].get<std::string>() + "/worklogs", json::object());
+    fake.post("/_fake/links", {{"type", "Relates"}, {"from", caps.at_comments["key"]}, {"to", caps.at_worklogs["key"]}});
+    set_site_clock_ahead(fake, 2);
+    check_run("incremental run");
+    require_tables_match_fake(db, fake);
+}
+
+// A copy of the default mapping with `users: {email: POLICY}` (no `users:` at all when `policy` is empty), set
+// through the YAML tree so that it holds whatever the default itself says about users.
+std::filesystem::path mapping_with_email(const std::filesystem::path& dir, const std::string& policy) {
+    YAML::Node mapping = YAML::LoadFile(source_dir() + "/mappings/default.yaml");
+    mapping.remove("users");
+    if (!policy.empty()) mapping["users"]["email"] = policy;
+    YAML::Emitter out;
+    out << mapping;
+    const auto path = dir / "mapping.yaml";
+    std::ofstream(path) << out.c_str() << "\n";
+    return path;
+}
+
+// Server sites show users' addresses (Cloud mostly hides them): each policy on a database of its own.
+void user_email_policy(const std::string& backend) {
+    TempDir dir;
+    FakeJira fake({.flavor = "server", .generate = 10}, dir.path());
+    const auto users = fake.get("/_fake/users");
+    REQUIRE(users.size() > 3);
+    for (const std::string policy : {"", "sha256", "text"}) {
+        INFO("users.email: " << (policy.empty() ? "(absent)" : policy));
+        const auto run_dir = dir.path() / (policy.empty() ? "absent" : policy);
+        std::filesystem::create_directories(run_dir);
+        auto target = make_target(backend, run_dir);
+        if (!target) return;
+        ConfigOptions co;
+        co.flavor = "server";
+        co.database_url = target->database_url();
+        co.mapping = mapping_with_email(run_dir, policy).string();
+        const auto config = write_config(run_dir, fake.base_url(), co);
+        auto r = sync(run_dir, config);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+
+        std::vector<std::string> expected;  // "key email"
+        for (const auto& u : users) {
+            const std::string address = u["emailAddress"];
+            REQUIRE_FALSE(address.empty());
+            expected.push_back(u["key"].get<std::string>() + " " +
+                               (policy == "text" ? address : policy == "sha256" ? sha256_hex(address) : "NULL"));
+        }
+        std::sort(expected.begin(), expected.end());
+        std::vector<std::string> stored;
+        for (const auto& row : target->tables().rows("SELECT id, email, raw FROM users ORDER BY id")) {
+            const auto first = row.find('|'), second = row.find('|', first + 1);
+            const std::string id = row.substr(0, first);
+            stored.push_back(id + " " + row.substr(first + 1, second - first - 1));
+            INFO("users.raw of " << id);
+            CHECK(json::parse(row.substr(second + 1)).contains("emailAddress") == (policy == "text"));
+        }
+        CHECK(stored == expected);
+    }
+}
+
 }  // namespace
 
+J2S_ON_BOTH_BACKENDS("entities: the default entities store no comment, worklog, link or sprint and ask for nothing more than issues, projects and users",
+                     "[entities]", default_entities_cost_nothing_more)
+J2S_ON_BOTH_BACKENDS("entities: users.email is NULL unless the mapping asks, then the sha256 hex or the address, and raw carries the address only as text",
+                     "[entities]", user_email_policy)
 J2S_ON_BOTH_BACKENDS("entities: a cloud backfill stores every project and user and later runs follow added and removed projects",
                      "[entities]", cloud_backfill)
 J2S_ON_BOTH_BACKENDS("entities: a server backfill stores every project and user and later runs follow added and removed projects",
