@@ -26,13 +26,15 @@ std::string grouped(long long v) {
 
 void print_table(std::ostream& out, const std::vector<Row>& rows, bool markdown) {
     const std::vector<std::string> head = {"scenario", "backend",   "flavor",  "issues",    "wall s",
-                                           "issues/s", "requests",  "min req", "bound s",   "ratio",
+                                           "issues/s", "rows/s", "requests",  "min req", "bound s",   "ratio",
                                            "peak RSS MB", "CPU s",  "issues/CPU-s", "fake CPU s", "in flight", "max/1s", "verdict"};
     std::vector<std::vector<std::string>> cells;
     for (const auto& r : rows) {
         const auto ratio = r.ratio();
         cells.push_back({r.scenario, r.backend, r.flavor, grouped(r.issues), fixed(r.wall_seconds, 2),
-                         grouped(static_cast<long long>(r.issues_per_second() + 0.5)), grouped(r.requests),
+                         grouped(static_cast<long long>(r.issues_per_second() + 0.5)),
+                         r.rows_per_second() ? grouped(static_cast<long long>(*r.rows_per_second() + 0.5)) : "-",
+                         grouped(r.requests),
                          r.minimum_requests ? grouped(*r.minimum_requests) : "-",
                          r.bound_seconds ? fixed(*r.bound_seconds, 2) : "-", ratio ? fixed(*ratio, 2) : "-",
                          fixed(r.peak_rss_mb, 1), fixed(r.cpu_seconds, 2),

@@ -15,6 +15,7 @@ struct Row {
     long long issues = 0;  // issues the run had to read (the scope, or the changed ones)
     double wall_seconds = 0;
     long long requests = 0;
+    std::optional<long long> rows_stored;  // issue + issue_changelog rows in the database after a backfill
     std::optional<long long> minimum_requests;
     std::optional<double> bound_seconds;
     double peak_rss_mb = 0;
@@ -26,6 +27,10 @@ struct Row {
     std::string detail;          // request breakdown etc., printed under the table
 
     double issues_per_second() const { return wall_seconds > 0 ? static_cast<double>(issues) / wall_seconds : 0; }
+    std::optional<double> rows_per_second() const {
+        if (!rows_stored || wall_seconds <= 0) return std::nullopt;
+        return static_cast<double>(*rows_stored) / wall_seconds;
+    }
     double issues_per_cpu_second() const { return cpu_seconds > 0 ? static_cast<double>(issues) / cpu_seconds : 0; }
     std::optional<double> ratio() const {
         if (!bound_seconds || *bound_seconds <= 0) return std::nullopt;

@@ -362,6 +362,7 @@ private:
                 wrong(row, "WRONG: " + std::to_string(stored) + " issues stored, " + std::to_string(issues) + " in Jira");
             if (items >= 0) {
                 const auto stored_items = db.count_changelog_items();
+                row.rows_stored = stored + stored_items;
                 if (stored_items != items)
                     wrong(row, "WRONG: " + std::to_string(stored_items) + " changelog items stored, " +
                                    std::to_string(items) + " in Jira");
