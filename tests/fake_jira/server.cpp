@@ -162,7 +162,11 @@ void FakeServer::install_middleware() {
         }
         return httplib::Server::HandlerResponse::Handled;
     });
-    m_http.set_logger([&app](const httplib::Request& req, const httplib::Response& res) {
+    // Logged when the response is ready, before httplib writes it (the post-routing handler runs for every
+    // response, faults included): a client that reads the log right after a response always finds that
+    // request in it. httplib's logger runs after the write, so a request on another connection could be
+    // served first and read a log without it.
+    m_http.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
         if (!is_rest(req.path) || t_request.logged) return;
         log_request(app, req, res.status);
     });

@@ -445,7 +445,9 @@ TEST_CASE("faults: X-RateLimit-Reset names the fake clock's now plus the given s
     CHECK(*at >= std::chrono::floor<std::chrono::milliseconds>(before + std::chrono::seconds(2)));
     CHECK(*at <= std::chrono::ceil<std::chrono::milliseconds>(after + std::chrono::seconds(3)));
     // The log says which waits the response asked for.
-    const json logged = r.get("/_fake/requests").back();
+    const json log = r.get("/_fake/requests");
+    REQUIRE(log.size() == 1);  // logged before the response is written, so it is there as soon as we have it
+    const json& logged = log.back();
     CHECK(logged["fault_headers"]["X-RateLimit-Reset"] == reset);
     CHECK(logged["fault_headers"]["RateLimit-Reason"] == "jira-burst-based");
 }
