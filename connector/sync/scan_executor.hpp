@@ -4,13 +4,17 @@
 // fetching, transforming and loading overlap and the database sees one writer.
 //
 // Issues whose embedded changelog is truncated are stored at once and their remaining histories are fetched
-// in bulk later (up to 1,000 issues per call), which keeps changelog requests near the minimum; the pending
-// ids travel in the checkpoint, committed with the page that stored the issue, so a crash loses none.
+// in bulk (up to 1,000 issues per call, which keeps changelog requests near the minimum) on threads beside the
+// readers: full batches while the scan runs, the rest spread over the free slots once it is done
+// (sync/changelog_batches.hpp). The pending ids travel in the checkpoint, committed with the page that stored
+// the issue and dropped with the batch that wrote their histories, so a crash loses none.
 // Entities riding the pages (sync/issue_entities.hpp) are committed with their issue; an issue whose page
 // embedded only the first of its comments or worklogs is queued the same way (comment_pending,
 // worklog_pending) and its full set fetched after the scan, one request (or a few) per issue.
 
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 
 #include "config/config.hpp"
@@ -56,7 +60,8 @@ public:
 private:
     void commit(PageCommit& page);
     void take_entities_and_pending(TransformedPage& page, PageCommit& commit);
-    void flush_pending_changelogs();
+    void write_histories(std::vector<std::pair<std::int64_t, nlohmann::json>>&& histories);
+    void finish_batch(std::size_t number);
     void drain_overflow();
 
     ScanContext m_context;
@@ -66,6 +71,12 @@ private:
     ScanObserver m_observer;
     PageCommitter m_committer;
     std::int64_t m_issues_read = 0;
+    // Bulk changelog fetches under way, by number. Their ids stay in changelog_pending, so a crash fetches them
+    // again, until the batch is read and written.
+    std::map<std::size_t, std::vector<std::int64_t>> m_batches;
+    std::set<std::int64_t> m_batch_ids;
+    std::size_t m_next_batch = 0;
+    std::set<std::int64_t> m_changelog_failed;  // dead-lettered: their later histories are skipped
 };
 
 }  // namespace j2s

@@ -1,5 +1,6 @@
 # sync: runs, checkpoints, dead letters; drives jira -> mapping -> store.
 add_library(j2s_sync STATIC
+  connector/sync/changelog_batches.cpp
   connector/sync/changelog_rows.cpp
   connector/sync/entity_rows.cpp
   connector/sync/run_checkpoint.cpp
@@ -20,7 +21,7 @@ add_library(j2s_sync STATIC
 target_include_directories(j2s_sync PUBLIC ${CMAKE_SOURCE_DIR}/connector)
 target_link_libraries(j2s_sync PUBLIC j2s_jira j2s_mapping j2s_store j2s_config j2s_core PRIVATE j2s_warnings)
 
-j2s_unit_test(unit_sync SOURCES tests/unit/test_changelog_rows.cpp tests/unit/test_run_checkpoint.cpp
+j2s_unit_test(unit_sync SOURCES tests/unit/test_changelog_rows.cpp tests/unit/test_changelog_batches.cpp tests/unit/test_run_checkpoint.cpp
   tests/unit/test_page_transformer.cpp
   tests/unit/test_reconcile.cpp
   tests/unit/test_remap.cpp

@@ -146,6 +146,31 @@ void sliced_concurrent_backfill(const std::string& backend) {
     for (const auto& [t, d] : edges) most = std::max(most, in_flight += d);
     REQUIRE(most <= 4);
     REQUIRE(most >= 2);  // it did overlap requests
+
+    // The remaining histories of truncated issues are fetched by several bulk calls at once, not one after
+    // another once the scan is done, and each truncated issue is asked for once.
+    if (flavor == "cloud") {
+        const auto bulk = requests_to(fake, "/rest/api/3/changelog/bulkfetch");
+        std::vector<std::pair<long long, int>> bulk_edges;
+        std::multiset<std::string> asked;
+        for (const auto& req : bulk) {
+            bulk_edges.emplace_back(req["started_ms"].get<long long>(), +1);
+            bulk_edges.emplace_back(req["finished_ms"].get<long long>(), -1);
+            if (!req["body"].contains("nextPageToken"))
+                for (const auto& id : req["body"]["issueIdsOrKeys"]) asked.insert(id.get<std::string>());
+        }
+        std::sort(bulk_edges.begin(), bulk_edges.end(),
+                  [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
+        int bulk_in_flight = 0, most_bulk = 0;
+        for (const auto& [t, d] : bulk_edges) most_bulk = std::max(most_bulk, bulk_in_flight += d);
+        INFO(bulk.size() << " bulk changelog calls for " << asked.size() << " issues");
+        CHECK(most_bulk >= 2);
+        std::set<std::string> truncated;
+        for (const auto& issue : fake.issues())
+            if (issue["histories"].size() > 40) truncated.insert(std::to_string(issue["id"].get<long long>()));
+        CHECK(std::set<std::string>(asked.begin(), asked.end()) == truncated);
+        CHECK(asked.size() == truncated.size());
+    }
 }
 
 void incremental_sync(const std::string& backend) {
