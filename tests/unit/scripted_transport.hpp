@@ -4,8 +4,10 @@
 
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "http/http_transport.hpp"
 #include "util/time.hpp"
 
@@ -50,6 +52,24 @@ inline HttpResponse json_response(int status, const std::string& body,
     r.body = body;
     r.headers = std::move(headers);
     return r;
+}
+
+// A site for a scripted transport: fast (no politeness wait) and without retries, so each scripted answer is
+// the one the code under test gets.
+inline JiraConfig scripted_site(Flavor flavor) {
+    JiraConfig c;
+    c.base_url = "https://jira.example.com";
+    c.flavor = flavor;
+    c.token = "t";
+    c.max_requests_per_second = 1000;
+    c.max_retries = 0;
+    return c;
+}
+
+// The path of a request's URL, without scheme, host and query.
+inline std::string path_of(const std::string& url) {
+    const auto start = url.find('/', url.find("://") + 3);
+    return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
 }
 
 }  // namespace j2s::testing

@@ -15,21 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-JiraConfig config_for(Flavor flavor) {
-    JiraConfig c;
-    c.base_url = "https://jira.example.com";
-    c.flavor = flavor;
-    c.token = "t";
-    c.max_requests_per_second = 1000;
-    c.max_retries = 0;
-    return c;
-}
-
-std::string path_of(const std::string& url) {
-    const auto start = url.find('/', url.find("://") + 3);
-    return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
-}
-
 // The value of query parameter `name`, or nullopt when the request does not carry it.
 std::optional<std::string> query_param(const std::string& url, const std::string& name) {
     for (const char sep : {'?', '&'}) {
@@ -83,7 +68,7 @@ TEST_CASE("cloud comments: pages of 100 oldest first, moving on by what the site
                 return json_response(200, comment_page(r.url, n, cap).dump());
             });
             ManualClock clock;
-            JiraClient client(config_for(Flavor::cloud), transport, clock);
+            JiraClient client(scripted_site(Flavor::cloud), transport, clock);
             JiraApi api(client);
             CHECK(ids_of(api.issue_comments(10001)) == expected_ids(n));
             const int pages = n == 0 ? 1 : (n + cap - 1) / cap;
@@ -104,7 +89,7 @@ TEST_CASE("server comments: one request without maxResults, paged only if the si
             return json_response(200, comment_page(r.url, 120, cap).dump());
         });
         ManualClock clock;
-        JiraClient client(config_for(Flavor::server), transport, clock);
+        JiraClient client(scripted_site(Flavor::server), transport, clock);
         JiraApi api(client);
         CHECK(ids_of(api.issue_comments(7)) == expected_ids(120));
         CHECK(transport.requests.size() == (cap == 50 ? 3u : 1u));
@@ -128,7 +113,7 @@ TEST_CASE("worklogs of an issue: pages of 5000 until total, on both flavors", "[
                 json{{"startAt", start}, {"maxResults", 5000}, {"total", n}, {"worklogs", worklogs}}.dump());
         });
         ManualClock clock;
-        JiraClient client(config_for(flavor), transport, clock);
+        JiraClient client(scripted_site(flavor), transport, clock);
         JiraApi api(client);
         CHECK(ids_of(api.issue_worklogs(10001)) == expected_ids(n));
         CHECK(transport.requests.size() == 2);
@@ -143,7 +128,7 @@ TEST_CASE("an issue deleted meanwhile has no comments or worklogs, other failure
             status, R"({"errorMessages":["Issue does not exist or you do not have permission to see it."]})");
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     CHECK(api.issue_comments(5).empty());
     CHECK(api.issue_worklogs(5).empty());
@@ -156,7 +141,7 @@ TEST_CASE("a comment page without its list is an error, not an empty set", "[jir
     ScriptedTransport transport(
         [&](const HttpRequest&) { return json_response(200, R"({"startAt":0,"total":3})"); });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     CHECK_THROWS_WITH(api.issue_comments(5), "Jira's comment page of issue 5 has no 'comments' list");
 }
@@ -178,7 +163,7 @@ TEST_CASE("worklog feeds: one page each call, numeric ids, until and lastPage", 
             200, R"({"values":[],"since":1700000005000,"until":1700000005000,"self":"s","lastPage":true})");
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     const auto updated = api.worklog_updated(1700000000000);
     CHECK(updated.ids == std::vector<std::int64_t>{103, 104});
@@ -196,7 +181,7 @@ TEST_CASE("worklog feeds: an empty page without until stays at since, entries wi
     std::string body = R"({"values":[],"lastPage":true})";
     ScriptedTransport transport([&](const HttpRequest&) { return json_response(200, body); });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     CHECK(api.worklog_updated(42).until == 42);
     body = R"({"values":[{"worklogId":1}],"lastPage":true})";
@@ -219,7 +204,7 @@ TEST_CASE("worklog list: numeric ids, each once, 1000 per call", "[jira][entitie
         return json_response(200, out.dump());
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     std::vector<std::int64_t> ids;
     for (std::int64_t i = 2500; i >= 1; --i) ids.push_back(i);
@@ -248,7 +233,7 @@ TEST_CASE("agile sprint: the sprint, or none on 404", "[jira][entities]") {
             return json_response(404, R"({"errorMessages":["Sprint does not exist"]})");
         });
         ManualClock clock;
-        JiraClient client(config_for(flavor), transport, clock);
+        JiraClient client(scripted_site(flavor), transport, clock);
         JiraApi api(client);
         const auto sprint = api.sprint(101);
         REQUIRE(sprint.has_value());

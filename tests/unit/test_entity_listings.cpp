@@ -15,21 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-JiraConfig config_for(Flavor flavor) {
-    JiraConfig c;
-    c.base_url = "https://jira.example.com";
-    c.flavor = flavor;
-    c.token = "t";
-    c.max_requests_per_second = 1000;
-    c.max_retries = 0;
-    return c;
-}
-
-std::string path_of(const std::string& url) {
-    const auto start = url.find('/', url.find("://") + 3);
-    return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
-}
-
 std::string query_value(const std::string& url, const std::string& name) {
     for (const char sep : {'?', '&'}) {
         const auto pos = url.find(std::string(1, sep) + name + "=");
@@ -68,7 +53,7 @@ TEST_CASE("cloud projects: every page of project/search until isLast, with the l
                                        {"isLast", start + max >= n}, {"values", values}}.dump());
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     const auto projects = api.projects();
     REQUIRE(projects.size() == 250);
@@ -84,7 +69,7 @@ TEST_CASE("server projects: one request to /project", "[jira][entities]") {
         return json_response(200, R"([{"id":"1","key":"A"},{"id":"2","key":"B"}])");
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::server), transport, clock);
+    JiraClient client(scripted_site(Flavor::server), transport, clock);
     JiraApi api(client);
     CHECK(api.projects().size() == 2);
     CHECK(transport.requests.size() == 1);
@@ -106,7 +91,7 @@ TEST_CASE("users: pages of 1,000 until a short page, on both flavors", "[jira][e
                 return json_response(200, users_page(r.url, n, flavor).dump());
             });
             ManualClock clock;
-            JiraClient client(config_for(flavor), transport, clock);
+            JiraClient client(scripted_site(flavor), transport, clock);
             JiraApi api(client);
             const auto users = api.users();
             CHECK(users.size() == static_cast<std::size_t>(n));
@@ -122,7 +107,7 @@ TEST_CASE("a listing whose page fails throws instead of returning part of it", "
         return json_response(200, users_page(r.url, 5000, Flavor::cloud).dump());
     });
     ManualClock clock;
-    JiraClient client(config_for(Flavor::cloud), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     CHECK_THROWS_AS(api.users(), Error);
     CHECK(transport.requests.size() == 2);

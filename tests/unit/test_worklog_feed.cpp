@@ -21,21 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-JiraConfig cloud_config() {
-    JiraConfig c;
-    c.base_url = "https://jira.example.com";
-    c.flavor = Flavor::cloud;
-    c.token = "t";
-    c.max_requests_per_second = 1000;
-    c.max_retries = 0;
-    return c;
-}
-
-std::string path_of(const std::string& url) {
-    const auto start = url.find('/', url.find("://") + 3);
-    return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
-}
-
 std::int64_t since_of(const std::string& url) {
     const auto pos = url.find("since=");
     return std::stoll(url.substr(pos + 6));
@@ -143,7 +128,7 @@ TEST_CASE("worklog feeds: first run starts before the scan, pages to lastPage, k
         return json_response(404, "{}");
     });
     ManualClock clock;
-    JiraClient client(cloud_config(), transport, clock);
+    JiraClient client(scripted_site(Flavor::cloud), transport, clock);
     JiraApi api(client);
     PageCommitter committer(store, run_id, scope, counters, {});
 
