@@ -228,16 +228,18 @@ std::unique_ptr<ProgressReporter> make_progress(const RunOutput& output, const s
     return std::make_unique<ProgressReporter>(output.progress, what, terminal_status_line(), std::move(count));
 }
 
+// The counters of a run as `run_finished` events and `status --json` name them.
+nlohmann::json counter_fields(const RunCounters& c) {
+    return {{"issues_upserted", c.issues_upserted}, {"changelog_items_written", c.changelog_items_written},
+            {"dead_lettered", c.dead_lettered},     {"soft_deleted", c.soft_deleted},
+            {"requests", c.requests},               {"retries", c.retries}};
+}
+
 nlohmann::json counters_json(const RunSummary& s) {
-    nlohmann::json j = {{"run_id", s.run_id},
-                        {"status", run_status_name(s.status)},
-                        {"issues_upserted", s.counters.issues_upserted},
-                        {"changelog_items_written", s.counters.changelog_items_written},
-                        {"dead_lettered", s.counters.dead_lettered},
-                        {"soft_deleted", s.counters.soft_deleted},
-                        {"requests", s.counters.requests},
-                        {"retries", s.counters.retries},
-                        {"seconds", std::round(s.seconds * 1000) / 1000}};
+    nlohmann::json j = counter_fields(s.counters);
+    j["run_id"] = s.run_id;
+    j["status"] = run_status_name(s.status);
+    j["seconds"] = std::round(s.seconds * 1000) / 1000;
     if (s.entity_rows) j["entity_rows_written"] = *s.entity_rows;
     return j;
 }
@@ -519,18 +521,14 @@ ExitCode command_status(const Config& config, bool as_json) {
               {"dead_letters_open", counts.dead_letters_open}}},
             {"runs", nlohmann::json::array()}};
         for (const auto& r : runs) {
-            out["runs"].push_back({{"id", r.id},
-                                   {"mode", r.mode},
-                                   {"started_at", r.started_at},
-                                   {"finished_at", r.finished_at ? nlohmann::json(*r.finished_at) : nlohmann::json(nullptr)},
-                                   {"status", r.status},
-                                   {"issues_upserted", r.counters.issues_upserted},
-                                   {"changelog_items_written", r.counters.changelog_items_written},
-                                   {"dead_lettered", r.counters.dead_lettered},
-                                   {"soft_deleted", r.counters.soft_deleted},
-                                   {"requests", r.counters.requests},
-                                   {"retries", r.counters.retries},
-                                   {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)}});
+            nlohmann::json run = counter_fields(r.counters);
+            run.update({{"id", r.id},
+                        {"mode", r.mode},
+                        {"started_at", r.started_at},
+                        {"finished_at", r.finished_at ? nlohmann::json(*r.finished_at) : nlohmann::json(nullptr)},
+                        {"status", r.status},
+                        {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)}});
+            out["runs"].push_back(std::move(run));
         }
         std::cout << out.dump(2) << "\n";
         return ExitCode::ok;
