@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpqxx-dev
           libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libspdlog-dev catch2 libcli11-dev libcpp-httplib-dev
-          libhowardhinnant-date-dev tzdata sqlite3 postgresql ${EXTRA_PACKAGES:-})
+          libhowardhinnant-date-dev libsimdjson-dev tzdata sqlite3 postgresql ${EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,19 @@
 
 namespace j2s {
 
+namespace {
+
+// Moves the array `name` out of a response page (an empty array when absent). `page.value(name, array)`
+// copies the whole array, which cost 3% of a backfill's instructions for bulk changelog pages alone.
+nlohmann::json take_array(nlohmann::json& page, const char* name) {
+    if (!page.is_object()) return nlohmann::json::array();
+    auto it = page.find(name);
+    if (it == page.end() || !it->is_array()) return nlohmann::json::array();
+    return std::move(*it);
+}
+
+}  // namespace
+
 std::int64_t json_id(const nlohmann::json& value) {
     if (value.is_number_integer()) return value.get<std::int64_t>();
     if (value.is_string()) {
@@ -102,7 +115,7 @@ std::optional<Timestamp> JiraApi::earliest_created(const std::string& jql) {
     else
         page = m_client.get("/rest/api/2/search",
                             {{"jql", ordered}, {"startAt", "0"}, {"maxResults", "1"}, {"fields", "created"}});
-    const auto issues = page.value("issues", nlohmann::json::array());
+    const auto issues = take_array(page, "issues");
     if (issues.empty()) return std::nullopt;
     auto created = issues[0].value("fields", nlohmann::json::object()).value("created", "");
     auto t = parse_jira_timestamp(created);
@@ -126,9 +139,9 @@ void JiraApi::fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const
             if (token) body["nextPageToken"] = *token;
             auto page = m_client.post("/rest/api/3/changelog/bulkfetch", body);
             std::vector<std::pair<std::int64_t, nlohmann::json>> histories;
-            for (auto& entry : page.value("issueChangeLogs", nlohmann::json::array())) {
+            for (auto& entry : take_array(page, "issueChangeLogs")) {
                 const auto issue_id = json_id(entry.at("issueId"));
-                for (auto& h : entry.value("changeHistories", nlohmann::json::array()))
+                for (auto& h : take_array(entry, "changeHistories"))
                     histories.emplace_back(issue_id, std::move(h));
             }
             sink(std::move(histories));
@@ -147,7 +160,7 @@ void JiraApi::fetch_issue_changelog(std::int64_t issue_id, const HistorySink& si
     for (;;) {
         auto page = m_client.get_if_exists(path, {{"startAt", std::to_string(start_at)}, {"maxResults", "100"}});
         if (!page) return;  // deleted since the search: the next reconciliation handles it
-        auto values = page->value("values", nlohmann::json::array());
+        auto values = take_array(*page, "values");
         const auto total = page->value("total", static_cast<std::int64_t>(0));
         start_at += static_cast<std::int64_t>(values.size());
         std::vector<std::pair<std::int64_t, nlohmann::json>> histories;
@@ -216,7 +229,7 @@ std::vector<nlohmann::json> JiraApi::fetch_issues_by_id(const std::vector<std::i
             nlohmann::json keys = nlohmann::json::array();
             for (std::size_t i = first; i < last; ++i) keys.push_back(std::to_string(ids[i]));
             auto page = m_client.post("/rest/api/3/issue/bulkfetch", {{"issueIdsOrKeys", keys}, {"fields", fields}});
-            for (auto& issue : page.value("issues", nlohmann::json::array())) out.push_back(std::move(issue));
+            for (auto& issue : take_array(page, "issues")) out.push_back(std::move(issue));
             continue;
         }
         // Server has no bulk fetch; a search by id costs the same one request per 100 ids. The site may cap
@@ -229,7 +242,7 @@ std::vector<nlohmann::json> JiraApi::fetch_issues_by_id(const std::vector<std::i
                                                             {"maxResults", std::to_string(kBulkFetchMaxIssues)},
                                                             {"fields", comma_joined(fields)},
                                                             {"validateQuery", "false"}});
-            auto issues = page.value("issues", nlohmann::json::array());
+            auto issues = take_array(page, "issues");
             start_at += static_cast<std::int64_t>(issues.size());
             for (auto& issue : issues) out.push_back(std::move(issue));
             if (issues.empty() || start_at >= page.value("total", std::int64_t{0})) break;
@@ -262,7 +275,7 @@ std::vector<std::int64_t> JiraApi::ids_matching(const std::string& restriction, 
                                                             {"maxResults", std::to_string(kBulkFetchMaxIssues)},
                                                             {"fields", "id"},
                                                             {"validateQuery", "false"}});
-            auto issues = page.value("issues", nlohmann::json::array());
+            auto issues = take_array(page, "issues");
             start_at += static_cast<std::int64_t>(issues.size());
             for (const auto& issue : issues) out.push_back(json_id(issue.at("id")));
             if (issues.empty() || start_at >= page.value("total", std::int64_t{0})) break;
@@ -288,7 +301,7 @@ std::vector<nlohmann::json> JiraApi::projects() {
         auto page = m_client.get("/rest/api/3/project/search", {{"startAt", std::to_string(start_at)},
                                                                  {"maxResults", std::to_string(kProjectPageSize)},
                                                                  {"expand", "lead"}});
-        auto values = page.value("values", nlohmann::json::array());
+        auto values = take_array(page, "values");
         start_at += static_cast<std::int64_t>(values.size());
         for (auto& p : values) out.push_back(std::move(p));
         // isLast is the page's own word; total guards a site that leaves it out.
@@ -354,7 +367,7 @@ std::vector<nlohmann::json> JiraApi::issue_worklogs(std::int64_t issue_id) {
 WorklogFeedPage JiraApi::worklog_feed(const char* feed, std::int64_t since_ms) {
     auto page = m_client.get(m_client.api_prefix() + "/worklog/" + feed, {{"since", std::to_string(since_ms)}});
     WorklogFeedPage out;
-    for (const auto& entry : page.value("values", nlohmann::json::array())) {
+    for (const auto& entry : take_array(page, "values")) {
         auto id = entry.find("worklogId");
         if (id == entry.end())
             throw Error(std::string("Jira's worklog/") + feed + " feed has an entry without worklogId");

@@ -1,4 +1,5 @@
 #include "jira/jira_client.hpp"
+#include "jira/response_json.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -145,8 +146,7 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             const int status = response->status;
             if (status >= 200 && status < 300) {
                 // A 200 whose body was cut short heals on retry like a dropped connection.
-                auto parsed = nlohmann::json::parse(response->body, nullptr, false);
-                if (!parsed.is_discarded()) return parsed;
+                if (auto parsed = parse_response_json(response->body)) return parsed;
                 failure = "a response body that is not valid JSON (cut short?)";
             } else if (status == 404 && allow_404) {
                 return std::nullopt;
