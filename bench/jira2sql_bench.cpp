@@ -208,7 +208,9 @@ private:
         o.flavor = flavor;
         o.generate = static_cast<int>(issues);
         o.seed = m_o.seed;
-        o.extra_args = {"--server-page-cap", std::to_string(m_o.server_page_cap)};
+        // Issue 6 measures the connector against a fake "serving pre-built pages": without them the fake spent
+        // as much CPU writing JSON as the connector spent reading it, on the same cores.
+        o.extra_args = {"--server-page-cap", std::to_string(m_o.server_page_cap), "--prerender"};
         f.jira = std::make_unique<it::FakeJira>(o, m_work);
         // The kernel keeps 15 characters of a command name.
         f.pid = find_child_pid(fs::path(J2S_FAKE_JIRA_BINARY).filename().string().substr(0, 15), m_fake_pids);

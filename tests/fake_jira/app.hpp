@@ -7,6 +7,7 @@
 #include "faults.hpp"
 #include "issue_store.hpp"
 #include "options.hpp"
+#include "prerendered_issues.hpp"
 #include "request_log.hpp"
 #include "settings.hpp"
 #include "triggers.hpp"
@@ -37,6 +38,7 @@ struct FakeApp {
     RequestLog requests;
     FaultRegistry faults;
     TriggerRegistry triggers;
+    PrerenderedIssues prerendered;  // empty unless --prerender
 };
 
 }  // namespace j2s::fake

@@ -9,6 +9,27 @@ void send_json(httplib::Response& res, int status, const json& body) {
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json;charset=UTF-8");
 }
 
+void send_json_with_array(httplib::Response& res, int status, json envelope, const std::string& key,
+                          const std::vector<const std::string*>& elements) {
+    envelope[key] = json::array();
+    std::string text = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string empty = json(key).dump() + ":[]";
+    const auto at = text.find(empty);  // the envelope's own keys and numbers hold no such text
+    if (at == std::string::npos) throw std::logic_error("send_json_with_array: no " + empty + " in the envelope");
+    std::size_t size = text.size();
+    for (const auto* e : elements) size += e->size() + 1;
+    std::string out;
+    out.reserve(size);
+    out.append(text, 0, at + empty.size() - 1);
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i) out += ',';
+        out += *elements[i];
+    }
+    out.append(text, at + empty.size() - 1, std::string::npos);
+    res.status = status;
+    res.set_content(out, "application/json;charset=UTF-8");
+}
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
     send_json(res, status, {{"errorMessages", {message}}, {"errors", json::object()}});
 }

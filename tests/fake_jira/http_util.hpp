@@ -12,6 +12,10 @@
 namespace j2s::fake {
 
 void send_json(httplib::Response& res, int status, const json& body);
+// send_json of `envelope` with `key` set to the array whose elements are already dumped in `elements`
+// (each as send_json would write it): the same bytes, without building the elements as JSON again.
+void send_json_with_array(httplib::Response& res, int status, json envelope, const std::string& key,
+                          const std::vector<const std::string*>& elements);
 // {"errorMessages":[message],"errors":{}}, Jira's error shape.
 void send_error(httplib::Response& res, int status, const std::string& message);
 // Every value of a (possibly repeated) query parameter.

@@ -7,6 +7,7 @@
 #include "entity_store.hpp"
 #include "model.hpp"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,7 +25,14 @@ public:
     IssueStore(Flavor flavor, Timestamp anchor);
 
     std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock(m_mutex); }
-    std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock(m_mutex); }
+    // Every write takes this lock, so the generation it bumps tells readers (PrerenderedIssues) that
+    // something may have changed since they last looked.
+    std::unique_lock<std::shared_mutex> write_lock() {
+        std::unique_lock lock(m_mutex);
+        ++m_generation;
+        return lock;
+    }
+    std::uint64_t generation() const { return m_generation.load(); }
 
     Flavor flavor() const { return m_flavor; }
     Timestamp anchor() const { return m_anchor; }
@@ -72,6 +80,7 @@ public:
 
 private:
     mutable std::shared_mutex m_mutex;
+    std::atomic<std::uint64_t> m_generation{0};
     Flavor m_flavor;
     Timestamp m_anchor;
     std::string m_base_url = "http://127.0.0.1";

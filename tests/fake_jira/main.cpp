@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
     cli.add_option("--server-page-cap", o.server_page_cap, "Server: largest maxResults honoured")->check(CLI::PositiveNumber);
     cli.add_option("--latency-ms", o.latency_ms, "delay added to every /rest request")->check(CLI::NonNegativeNumber);
     cli.add_option("--embedded-changelog-cap", cap, "histories embedded by expand=changelog")->check(CLI::NonNegativeNumber);
+    cli.add_flag("--prerender", o.prerender,
+                 "render every issue once at start-up as a backfill's search asks for it (*all fields, changelog) and "
+                 "serve those texts until something is written (for benchmarks)");
     CLI11_PARSE(cli, argc, argv);
 
     o.flavor = flavor == "cloud" ? Flavor::cloud : Flavor::server;

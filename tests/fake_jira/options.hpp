@@ -26,6 +26,9 @@ struct FakeOptions {
     int server_page_cap = 1000;
     int latency_ms = 0;
     std::optional<int> embedded_changelog_cap;
+    // Render every issue up front as a backfill's search asks for it (PrerenderedIssues), so that a
+    // CPU-bound benchmark measures the connector rather than the fake's JSON writing.
+    bool prerender = false;
     // The generator's "now". Default: the start time rounded down to the hour, so runs within the
     // same hour with the same seed produce identical data.
     std::optional<Timestamp> anchor;

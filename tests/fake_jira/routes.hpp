@@ -2,6 +2,7 @@
 // Route registration, one file per group. Each function adds its handlers to the server.
 
 #include "app.hpp"
+#include "issue_renderer.hpp"
 
 #include <httplib.h>
 
@@ -13,6 +14,9 @@ void register_issue_routes(httplib::Server& server, FakeApp& app);    // issue, 
 void register_control_routes(httplib::Server& server, FakeApp& app);  // /_fake/...
 void register_entity_routes(httplib::Server& server, FakeApp& app);   // comments, worklogs, projects, users, sprint
 void register_entity_control_routes(httplib::Server& server, FakeApp& app);  // /_fake/ comments, worklogs, links
+// How a search request renders its issues: its `fields` and `expand`, with the flavor's defaults.
+RenderOptions search_render_options(const FakeApp& app, const std::vector<std::string>& fields,
+                                    const std::vector<std::string>& expand);
 // The API versions the flavor serves: Cloud 3 and 2, Server 2 only.
 std::vector<int> served_versions(const FakeApp& app);
 

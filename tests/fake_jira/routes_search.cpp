@@ -4,6 +4,7 @@
 #include "issue_renderer.hpp"
 #include "jql_parser.hpp"
 #include "page_token.hpp"
+#include "prerendered_issues.hpp"
 #include "routes.hpp"
 #include "search_engine.hpp"
 #include "triggers.hpp"
@@ -91,6 +92,27 @@ std::optional<JqlQuery> parse_or_400(const std::string& jql, httplib::Response& 
     }
 }
 
+// Sends `envelope` with the page's issues under "issues": pre-rendered texts where the fake has them for
+// this request's rendering (--prerender, nothing written since), the others rendered now.
+void send_issue_page(FakeApp& app, httplib::Response& res, json envelope, const std::vector<const Issue*>& issues,
+                     const RenderContext& ctx, const RenderOptions& render) {
+    const auto* prebuilt = app.prerendered.for_request(app.store, render_signature(ctx, render));
+    std::vector<std::string> rendered;
+    rendered.reserve(issues.size());  // never reallocates: `elements` points into it
+    std::vector<const std::string*> elements;
+    elements.reserve(issues.size());
+    for (const Issue* issue : issues) {
+        if (prebuilt != nullptr)
+            if (auto it = prebuilt->find(issue->id); it != prebuilt->end()) {
+                elements.push_back(&it->second);
+                continue;
+            }
+        rendered.push_back(issue_text(render_issue(app.store, *issue, ctx, render)));
+        elements.push_back(&rendered.back());
+    }
+    send_json_with_array(res, 200, std::move(envelope), "issues", elements);
+}
+
 void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib::Response& res, bool post) {
     fire_search_triggers(app);
     auto request = read_search_request(req, res, post);
@@ -100,12 +122,7 @@ void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib:
     if (!query->where) return send_error(res, 400, unbounded_message);
     const auto settings = app.settings.snapshot();
     const auto ctx = app.context(version);
-    RenderOptions render;
-    render.fields = parse_field_selection(request->fields, "id");
-    render.bare_ids = true;
-    const auto expand = parse_expand(request->expand);
-    render.changelog = expand.count("changelog") > 0;
-    render.changelog_cap = settings.embedded_changelog_cap.value_or(40);
+    const RenderOptions render = search_render_options(app, request->fields, request->expand);
     const long long cap = render.fields.ids_only() && !render.changelog ? 5000 : 100;
     const auto limit = static_cast<std::size_t>(std::clamp<long long>(request->max_results, 1, cap));
 
@@ -119,11 +136,9 @@ void search_jql(FakeApp& app, int version, const httplib::Request& req, httplib:
         const auto now = app.settings.now();
         JqlMatcher matcher(*query, app.store, settings.timezone, now);
         auto page = search_after(app.store, *query, matcher, after, limit, search_visible_until(settings, now));
-        json issues = json::array();
-        for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
-        json out = {{"issues", std::move(issues)}, {"isLast", !page.has_more}};
+        json out = {{"isLast", !page.has_more}};
         if (page.has_more) out["nextPageToken"] = encode_page_token(request->jql, page.last_row);
-        send_json(res, 200, out);
+        send_issue_page(app, res, std::move(out), page.issues, ctx, render);
     } catch (const JqlError& e) {
         send_error(res, 400, e.what());
     }
@@ -137,10 +152,7 @@ void search_server(FakeApp& app, const httplib::Request& req, httplib::Response&
     if (!query) return;
     const auto settings = app.settings.snapshot();
     const auto ctx = app.context(2);
-    RenderOptions render;
-    render.fields = parse_field_selection(request->fields, "*navigable");
-    render.changelog = parse_expand(request->expand).count("changelog") > 0;
-    render.changelog_cap = settings.embedded_changelog_cap;  // Server embeds every history by default
+    const RenderOptions render = search_render_options(app, request->fields, request->expand);
     const auto used = static_cast<std::size_t>(std::clamp<long long>(request->max_results, 0, settings.server_page_cap));
     auto lock = app.store.read_lock();
     try {
@@ -148,21 +160,35 @@ void search_server(FakeApp& app, const httplib::Request& req, httplib::Response&
         JqlMatcher matcher(*query, app.store, settings.timezone, now);
         auto page = search_offset(app.store, *query, matcher, static_cast<std::size_t>(request->start_at), used,
                                   search_visible_until(settings, now));
-        json issues = json::array();
-        for (const Issue* issue : page.issues) issues.push_back(render_issue(app.store, *issue, ctx, render));
-        send_json(res, 200,
-                  {{"expand", "schema,names"},
-                   {"startAt", request->start_at},
-                   {"maxResults", used},
-                   {"total", page.total},
-                   {"isLast", static_cast<std::size_t>(request->start_at) + page.issues.size() >= page.total},
-                   {"issues", std::move(issues)}});
+        send_issue_page(app, res,
+                        {{"expand", "schema,names"},
+                         {"startAt", request->start_at},
+                         {"maxResults", used},
+                         {"total", page.total},
+                         {"isLast", static_cast<std::size_t>(request->start_at) + page.issues.size() >= page.total}},
+                        page.issues, ctx, render);
     } catch (const JqlError& e) {
         send_error(res, 400, e.what());
     }
 }
 
 }  // namespace
+
+RenderOptions search_render_options(const FakeApp& app, const std::vector<std::string>& fields,
+                                    const std::vector<std::string>& expand) {
+    const auto settings = app.settings.snapshot();
+    RenderOptions render;
+    render.changelog = parse_expand(expand).count("changelog") > 0;
+    if (app.options.flavor == Flavor::cloud) {
+        render.fields = parse_field_selection(fields, "id");
+        render.bare_ids = true;
+        render.changelog_cap = settings.embedded_changelog_cap.value_or(40);
+    } else {
+        render.fields = parse_field_selection(fields, "*navigable");
+        render.changelog_cap = settings.embedded_changelog_cap;  // Server embeds every history by default
+    }
+    return render;
+}
 
 void register_search_routes(httplib::Server& server, FakeApp& app) {
     if (app.options.flavor == Flavor::server) {

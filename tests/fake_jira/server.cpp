@@ -6,9 +6,11 @@
 #include "http_util.hpp"
 #include "routes.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace j2s::fake {
 
@@ -181,6 +183,11 @@ int FakeServer::bind() {
         auto lock = m_app->store.write_lock();
         load_fixtures(m_app->store, o.fixtures_dir);
     }
+    // After the fixtures, and after the base URL (it is in every issue's `self`).
+    if (o.prerender)
+        m_app->prerendered.build(m_app->store, m_app->context(m_app->native_version()),
+                                 search_render_options(*m_app, {"*all"}, {"changelog"}),
+                                 std::max(1u, std::thread::hardware_concurrency()));
     return m_port;
 }
 

@@ -13,6 +13,7 @@ add_library(fake_jira_lib STATIC
   tests/fake_jira/generator.cpp
   tests/fake_jira/http_util.cpp
   tests/fake_jira/issue_renderer.cpp
+  tests/fake_jira/prerendered_issues.cpp
   tests/fake_jira/issue_store.cpp
   tests/fake_jira/jql_eval.cpp
   tests/fake_jira/jql_parser.cpp
@@ -38,5 +39,6 @@ target_link_libraries(fake_jira PRIVATE fake_jira_lib CLI11::CLI11 j2s_warnings)
 
 j2s_unit_test(unit_fake_jira
   SOURCES tests/unit/test_fake_jql.cpp tests/fake_jira/test_fake_server.cpp tests/fake_jira/test_fake_entities.cpp
+    tests/fake_jira/test_fake_prerender.cpp
   LIBS fake_jira_lib)
 target_compile_definitions(unit_fake_jira PRIVATE J2S_FIXTURES_DIR="${CMAKE_SOURCE_DIR}/fixtures")

@@ -147,7 +147,9 @@ FakeJira::FakeJira(const FakeJiraOptions& o, const fs::path& work_dir) {
     }
     argv.insert(argv.end(), o.extra_args.begin(), o.extra_args.end());
     m_process = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{}, work_dir);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    // Generating 200,000 issues, and rendering them all with --prerender (the bench), takes minutes; a fake
+    // that fails exits, and that is caught at once below.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(900);
     while (std::chrono::steady_clock::now() < deadline) {
         if (!m_process->running()) {
             auto r = m_process->wait(0);
@@ -157,7 +159,7 @@ FakeJira::FakeJira(const FakeJiraOptions& o, const fs::path& work_dir) {
         if (in >> m_port && m_port > 0) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    throw std::runtime_error("fake_jira did not start within 60 s");
+    throw std::runtime_error("fake_jira did not start within 900 s");
 }
 
 namespace {
