@@ -10,6 +10,7 @@
 #include "jira/jira_api.hpp"
 #include "mapping/adf_to_text.hpp"
 #include "util/errors.hpp"
+#include "util/json_dump.hpp"
 
 namespace j2s {
 
@@ -307,7 +308,7 @@ CommentRecord comment_record(const nlohmann::json& comment, std::int64_t issue_i
     r.created = required_time(comment, "created", what);
     r.updated = updated_or_created(comment, r.created, what);
     r.body_text = rich_text(comment, "body");
-    r.raw_json = comment.dump();
+    r.raw_json = dump_json(comment);
     return r;
 }
 
@@ -324,7 +325,7 @@ WorklogRecord worklog_record(const nlohmann::json& worklog, std::int64_t issue_i
     r.comment_text = rich_text(worklog, "comment");
     r.created = required_time(worklog, "created", what);
     r.updated = updated_or_created(worklog, r.created, what);
-    r.raw_json = worklog.dump();
+    r.raw_json = dump_json(worklog);
     return r;
 }
 
@@ -367,7 +368,7 @@ std::vector<IssueLinkRecord> link_records(const nlohmann::json& issuelinks, std:
             r.target_issue_id = issue_id;
             r.target_issue_key = issue_key;
         }
-        r.raw_json = link.dump();
+        r.raw_json = dump_json(link);
         out.push_back(std::move(r));
     }
     return out;

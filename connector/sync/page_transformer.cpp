@@ -5,6 +5,7 @@
 #include "jira/jira_api.hpp"
 #include "sync/changelog_rows.hpp"
 #include "util/errors.hpp"
+#include "util/json_dump.hpp"
 
 namespace j2s {
 
@@ -79,7 +80,7 @@ TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mappi
                 out.entities.push_back(issue_entities(issue, row.id, key, row.updated, histories, options.entities));
                 drop_entity_fields(issue, options.entities);
             }
-            row.raw_json = issue.dump();
+            row.raw_json = dump_json(issue);
             if (truncated) out.truncated.push_back({row.id, row.updated});
             out.issues.push_back(std::move(row));
         } catch (const std::exception& e) {
