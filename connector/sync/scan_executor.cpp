@@ -35,7 +35,16 @@ struct WorkItem {
     bool batch_finished = false;
 
     bool is_control() const { return reader_finished || batch_finished || error; }
+    std::size_t reserved = 0;  // the read budget this page holds (WorkQueue::reserve)
 };
+
+// Issues read but not yet written, at most: a page's worth is reserved before a reader asks for it and
+// released once the writer has committed it. Counting pages did not bound memory: with Server's
+// 1,000-issue pages sixteen queued pages (plus one in each reader's hands) were the whole 10,000-issue site,
+// and once parsing got fast the readers did fill them (peak RSS 383 -> 600 MB). Twenty 100-issue Cloud pages
+// keep eight readers busy; with 1,000-issue pages two are read at once, which on two cores is still more
+// than the writer takes.
+constexpr std::size_t kReadAheadIssues = 2000;
 
 // Thrown inside a changelog fetch when the writer gave up, to end the fetch.
 struct FetchCancelled {};
@@ -43,7 +52,22 @@ struct FetchCancelled {};
 // A bounded FIFO: readers block when the writer falls behind, which bounds memory.
 class WorkQueue {
 public:
-    explicit WorkQueue(std::size_t capacity) : m_capacity(capacity) {}
+    WorkQueue(std::size_t capacity, std::size_t budget) : m_capacity(capacity), m_budget(budget) {}
+
+    // Blocks until `issues` more fit in the read budget (always true when nothing is reserved, so a page
+    // larger than the budget still flows). False when the queue was closed: the reader should stop.
+    bool reserve(std::size_t issues) {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return m_closed || m_reserved == 0 || m_reserved + issues <= m_budget; });
+        if (m_closed) return false;
+        m_reserved += issues;
+        return true;
+    }
+    void release(std::size_t issues) {
+        std::lock_guard lock(m_mutex);
+        m_reserved -= std::min(issues, m_reserved);
+        m_changed.notify_all();
+    }
 
     // False when the queue was closed (the writer gave up): the reader should stop.
     bool push(WorkItem&& item) {
@@ -74,6 +98,8 @@ public:
 
 private:
     std::size_t m_capacity;
+    std::size_t m_budget;
+    std::size_t m_reserved = 0;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<WorkItem> m_items;
@@ -99,7 +125,11 @@ void ScanExecutor::run() {
         if (!m_checkpoint.slices[i].cursor.done) open_slices.push_back(i);
 
     const std::size_t readers = std::min<std::size_t>(open_slices.size(), std::max(1, config.jira.max_concurrency));
-    WorkQueue queue(2 * std::max<std::size_t>(readers, 1));
+    // Cloud serves at most 100 issues a page whatever page_size asks.
+    const auto page_issues = static_cast<std::size_t>(std::max(
+        1, m_context.api.client().flavor() == Flavor::cloud ? std::min(config.jira.page_size, kCloudMaxPageWithFields)
+                                                             : config.jira.page_size));
+    WorkQueue queue(2 * std::max<std::size_t>(readers, 1), std::max(kReadAheadIssues, page_issues));
     std::atomic<std::size_t> next_slice{0};
     std::vector<std::thread> threads;
     for (std::size_t r = 0; r < readers; ++r) {
@@ -113,8 +143,15 @@ void ScanExecutor::run() {
                     SearchCursor cursor(m_context.api, m_context.scope_jql, m_checkpoint.lower_bound,
                                         m_context.time_zone, config.jira.page_size, config.sync.changelog, resume,
                                         slice.range);
-                    while (auto issues = cursor.next_page()) {
+                    for (;;) {
+                        if (!queue.reserve(page_issues)) return;
+                        auto issues = cursor.next_page();
+                        if (!issues) {
+                            queue.release(page_issues);
+                            break;
+                        }
                         WorkItem item;
+                        item.reserved = page_issues;
                         item.slice = index;
                         item.page = transform_page(std::move(*issues), m_context.mapping, transform);
                         item.state_after = cursor.state();
@@ -196,6 +233,7 @@ void ScanExecutor::run() {
             take_entities_and_pending(item.page, page);
             m_checkpoint.slices[item.slice].cursor = item.state_after;
             commit(page);
+            queue.release(item.reserved);
             start_batches(false);
         }
         stop_readers();
