@@ -108,6 +108,20 @@ void first_sync_backfills(const std::string& backend) {
     for (const auto& line : db.rows("SELECT coalesce(error, '') FROM sync_runs")) require_no_password(line);
 }
 
+// The most requests of `requests` (entries of the fake's log) that were in flight at one moment.
+int most_in_flight(const std::vector<nlohmann::json>& requests) {
+    std::vector<std::pair<long long, int>> edges;
+    for (const auto& req : requests) {
+        edges.emplace_back(req["started_ms"].get<long long>(), +1);
+        edges.emplace_back(req["finished_ms"].get<long long>(), -1);
+    }
+    // A request ending at the moment another starts does not overlap it.
+    std::sort(edges.begin(), edges.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
+    int in_flight = 0, most = 0;
+    for (const auto& [t, d] : edges) most = std::max(most, in_flight += d);
+    return most;
+}
+
 void sliced_concurrent_backfill(const std::string& backend) {
     const std::string flavor = GENERATE("cloud", "server");
     CAPTURE(flavor);
@@ -136,14 +150,7 @@ void sliced_concurrent_backfill(const std::string& backend) {
     const auto counts = flavor == "cloud" ? requests_to(fake, "/rest/api/3/search/approximate-count").size() : 0;
     REQUIRE(searches + counts <= 40 + 1 + 8 + 8);
     // No more requests in flight than max_concurrency at any moment.
-    std::vector<std::pair<long long, int>> edges;
-    for (const auto& req : fake.requests()) {
-        edges.emplace_back(req["started_ms"].get<long long>(), +1);
-        edges.emplace_back(req["finished_ms"].get<long long>(), -1);
-    }
-    std::sort(edges.begin(), edges.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
-    int in_flight = 0, most = 0;
-    for (const auto& [t, d] : edges) most = std::max(most, in_flight += d);
+    const int most = most_in_flight(fake.requests());
     REQUIRE(most <= 4);
     REQUIRE(most >= 2);  // it did overlap requests
 
@@ -151,18 +158,11 @@ void sliced_concurrent_backfill(const std::string& backend) {
     // another once the scan is done, and each truncated issue is asked for once.
     if (flavor == "cloud") {
         const auto bulk = requests_to(fake, "/rest/api/3/changelog/bulkfetch");
-        std::vector<std::pair<long long, int>> bulk_edges;
         std::multiset<std::string> asked;
-        for (const auto& req : bulk) {
-            bulk_edges.emplace_back(req["started_ms"].get<long long>(), +1);
-            bulk_edges.emplace_back(req["finished_ms"].get<long long>(), -1);
+        for (const auto& req : bulk)
             if (!req["body"].contains("nextPageToken"))
                 for (const auto& id : req["body"]["issueIdsOrKeys"]) asked.insert(id.get<std::string>());
-        }
-        std::sort(bulk_edges.begin(), bulk_edges.end(),
-                  [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
-        int bulk_in_flight = 0, most_bulk = 0;
-        for (const auto& [t, d] : bulk_edges) most_bulk = std::max(most_bulk, bulk_in_flight += d);
+        const int most_bulk = most_in_flight(bulk);
         INFO(bulk.size() << " bulk changelog calls for " << asked.size() << " issues");
         CHECK(most_bulk >= 2);
         std::set<std::string> truncated;
@@ -530,20 +530,16 @@ void large_pages_bounded_read_ahead(const std::string& backend) {
     REQUIRE(r.exit_code == 0);
     require_tables_match_fake(target->tables(), fake);
 
-    std::vector<std::pair<long long, int>> edges;
-    std::size_t pages = 0;
+    std::vector<nlohmann::json> page_requests;
     for (const auto& req : requests_to(fake, "/rest/api/2/search")) {
         const auto& q = req["query"];
         // Pages ask 700, or 701 from the second on (one issue of overlap to check the anchor).
         if (!q.contains("expand") || !q.contains("maxResults") || std::stoi(q["maxResults"][0].get<std::string>()) < 700)
             continue;
-        ++pages;
-        edges.emplace_back(req["started_ms"].get<long long>(), +1);
-        edges.emplace_back(req["finished_ms"].get<long long>(), -1);
+        page_requests.push_back(req);
     }
-    std::sort(edges.begin(), edges.end(), [](auto a, auto b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
-    int in_flight = 0, most = 0;
-    for (const auto& [t, d] : edges) most = std::max(most, in_flight += d);
+    const std::size_t pages = page_requests.size();
+    const int most = most_in_flight(page_requests);
     INFO(pages << " page requests");
     REQUIRE_THAT(r.err, Catch::Contains("into 3 slices"));
     REQUIRE(pages >= 12);

@@ -2,11 +2,9 @@
 // recorded real responses, escapes, numbers at the edges, duplicate keys, and bodies that are not JSON.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "jira/response_json.hpp"
+#include "real_responses.hpp"
 
 using j2s::parse_response_json;
 
@@ -29,16 +27,9 @@ void require_same_as_nlohmann(std::string body) {
 }  // namespace
 
 TEST_CASE("response json: every recorded real response parses as nlohmann parses it", "[response_json]") {
-    int files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(std::string(J2S_SOURCE_DIR) + "/fixtures/real")) {
-        if (entry.path().extension() != ".json") continue;
-        std::ifstream in(entry.path());
-        std::stringstream text;
-        text << in.rdbuf();
-        require_same_as_nlohmann(text.str());
-        ++files;
-    }
-    CHECK(files >= 5);
+    const auto texts = real_response_texts();
+    CHECK(texts.size() >= 5);
+    for (const auto& text : texts) require_same_as_nlohmann(text);
 }
 
 TEST_CASE("response json: scalars, escapes and numbers keep their types", "[response_json]") {
