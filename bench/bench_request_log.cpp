@@ -34,7 +34,7 @@ void classify_search(const std::string& jql, const std::string& max_results, boo
 std::string RequestKinds::describe() const {
     const std::pair<const char*, int> parts[] = {{"search", search},       {"changelog", changelog}, {"count", count},
                                                  {"earliest", earliest},   {"census", census},       {"fixed", fixed},
-                                                 {"other", other}};
+                                                 {"listings", listings},  {"other", other}};
     std::string out;
     for (const auto& [name, n] : parts) {
         if (n == 0) continue;
@@ -107,6 +107,9 @@ LogAnalysis analyze_request_log(const nlohmann::json& log) {
             changelog_events.emplace_back(f, -1);
             changelog_first = std::min(changelog_first, s);
             changelog_last = std::max(changelog_last, f);
+        } else if (ends_with(path, "/project/search") || ends_with(path, "/project") ||
+                   ends_with(path, "/users/search") || ends_with(path, "/user/search")) {
+            ++k.listings;
         } else if (ends_with(path, "/search/jql") || ends_with(path, "/search")) {
             if (body.is_object()) {  // cloud POST
                 const std::string jql = body.value("jql", "");

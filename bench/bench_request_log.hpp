@@ -19,8 +19,9 @@ struct RequestKinds {
     int earliest = 0;   // the one-issue search for the oldest `created` (slice planning)
     int census = 0;     // ids-only search pages (deletion reconciliation)
     int changelog = 0;  // changelog/bulkfetch (cloud) or issue/{id}/changelog
+    int listings = 0;   // the projects and users listings (sync.entities)
     int other = 0;      // anything else (issue/bulkfetch, single issues, ...)
-    int total() const { return fixed + search + count + earliest + census + changelog + other; }
+    int total() const { return fixed + search + count + earliest + census + changelog + listings + other; }
     std::string describe() const;  // "200 search + 17 count + ..." (zero kinds left out)
 };
 

@@ -289,6 +289,12 @@ private:
         if (fake_before >= 0 && fake_after >= 0) r.fake_cpu = fake_after - fake_before;
         r.raw_log = f.jira->requests();
         r.log = analyze_request_log(r.raw_log);
+        // With --keep, the fake's request log stays beside the run's config, for reading a row's request count.
+        if (m_o.keep) {
+            std::string name = s.scenario + " " + s.command + " requests.json";
+            std::replace_if(name.begin(), name.end(), [](char c) { return c == ' ' || c == '%' || c == '/'; }, '_');
+            std::ofstream(config.parent_path() / name) << r.raw_log.dump(1);
+        }
         if (r.m.exit_code != 0) {
             std::string tail = r.m.err.size() > 2000 ? r.m.err.substr(r.m.err.size() - 2000) : r.m.err;
             note("jira2sql exited " + std::to_string(r.m.exit_code) + (r.m.timed_out ? " (timed out)" : "") +

@@ -100,7 +100,7 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
 
 ReconcileResult reconcile_deletions(JiraApi& api, Store& store, const ReconcileOptions& options) {
     ReconcileResult result;
-    const Timestamp census_started = api.server_time();
+    const Timestamp census_started = options.census_started ? *options.census_started : api.server_time();
     const auto census = take_census(api, options.scope_jql, &result.census_requests, options.progress);
     result.census = static_cast<std::int64_t>(census.size());
     const StoredIssueIds stored = store.stored_issue_ids();

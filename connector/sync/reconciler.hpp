@@ -6,7 +6,7 @@
 // 1. Census: every id of the scope, ids only, in the largest pages the flavor allows (cloud: search/jql
 //    with fields ["id"], 5,000 per page, nextPageToken chain; server: /rest/api/2/search fields=id at the
 //    site's cap, read back from the response). Memory: one sorted vector of ids. Cost on cloud:
-//    1 (serverInfo) + ceil(N / 5000) requests, so 21 for 100,000 issues.
+//    ceil(N / 5000) requests (20 for 100,000 issues), plus serverInfo for Jira's clock when run alone.
 // 2. Diff with the stored ids: vanished = live and not in the census; restored = soft-deleted and in it.
 // 3. Guards, before any further request or write: a census with no ids while live rows exist never deletes
 //    (not even with --force: it is what a bad token, a lost permission or a broken JQL looks like); more than
@@ -21,6 +21,7 @@
 //    the restorations. A failure anywhere before it writes nothing.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -80,6 +81,9 @@ struct ReconcileOptions {
     bool force = false;
     // Told how far the census has got (its total: the census query, counted by Jira). Optional; not owned.
     ProgressObserver* progress = nullptr;
+    // Jira's clock at the start of the census, when the caller knows it (sync carries its serverInfo reading
+    // forward); unset: read from serverInfo.
+    std::optional<Timestamp> census_started;
 };
 
 struct ReconcileResult {

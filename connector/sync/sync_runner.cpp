@@ -60,6 +60,7 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
                                                               : "(" + strip_order_by(m_config.jira.jql) + ") AND (" + extra + ")";
     const std::string time_zone = m_api.account_time_zone();
     const Timestamp jira_now = m_api.server_time();
+    const auto jira_now_steady = m_clock.steady_now();
     const ScopeState state = m_store.load_scope_state(key);
 
     std::optional<RunCheckpoint> resume;
@@ -231,9 +232,12 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
     // watermark and drops its checkpoint: the next run does not read the scope again because of it.
     if (m_config.sync.reconcile_deletes && checkpoint.mode != SyncMode::jql) {
         try {
-            const auto reconciled = reconcile_deletions(
-                m_api, m_store,
-                {scope_jql, m_config.sync.max_delete_fraction, m_config.sync.overlap_minutes, false});
+            ReconcileOptions reconcile{scope_jql, m_config.sync.max_delete_fraction, m_config.sync.overlap_minutes};
+            // Jira's clock now: the run's serverInfo reading carried forward by the local steady clock, which
+            // saves the census a request of its own (a nightly run's fixed cost is a handful of requests).
+            reconcile.census_started =
+                jira_now + std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - jira_now_steady);
+            const auto reconciled = reconcile_deletions(m_api, m_store, reconcile);
             summary.counters.soft_deleted += reconciled.soft_deleted();
             refresh_request_counters();
         } catch (const std::exception& e) {

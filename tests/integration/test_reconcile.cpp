@@ -313,11 +313,22 @@ void at_end_of_sync(bool postgres) {
 
     fake.del("/_fake/issues/" + std::to_string(first));
     fake.del("/_fake/requests");
+    // Jira's clock two hours ahead of this machine's: deleted_at must come from Jira's.
+    advance_fake_clock(fake, 120);
+    const std::string earliest = format_offset(std::chrono::minutes(119));
     auto r = run(on, dir.path(), {"sync"});
+    const std::string latest = format_offset(std::chrono::minutes(121));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     REQUIRE_THAT(r.err, Catch::Contains("1 soft-deleted"));
     REQUIRE(census_requests(fake).size() == 1);
+    // The census reads Jira's clock from the run's one serverInfo reading, carried forward.
+    std::size_t server_info = 0;
+    for (const auto& q : fake.requests())
+        if (q["path"] == "/rest/api/3/serverInfo") ++server_info;
+    REQUIRE(server_info == 1);
+    REQUIRE(db.scalar("SELECT count(*) FROM issues WHERE id = " + std::to_string(first) + " AND deleted_at >= '" +
+                      earliest + "' AND deleted_at <= '" + latest + "'") == 1);
     REQUIRE(db.rows("SELECT mode, status, soft_deleted FROM sync_runs ORDER BY id DESC LIMIT 1") ==
             std::vector<std::string>{"incremental|succeeded|1"});
     REQUIRE(db.rows("SELECT deleted_reason FROM issues WHERE id = " + std::to_string(first)) ==
