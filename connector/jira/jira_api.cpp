@@ -1,4 +1,5 @@
 #include "jira/jira_api.hpp"
+#include "jira/response_json.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -137,17 +138,33 @@ void JiraApi::fetch_changelogs(const std::vector<std::int64_t>& issue_ids, const
         do {
             nlohmann::json body = {{"issueIdsOrKeys", ids}, {"maxResults", kBulkChangelogMaxHistories}};
             if (token) body["nextPageToken"] = *token;
-            auto page = m_client.post("/rest/api/3/changelog/bulkfetch", body);
+            // Read in parts: a page of 10,000 histories as nlohmann nodes would be tens of MB.
+            const JsonDocument page = m_client.post_document("/rest/api/3/changelog/bulkfetch", body);
             std::vector<std::pair<std::int64_t, nlohmann::json>> histories;
-            for (auto& entry : take_array(page, "issueChangeLogs")) {
-                const auto issue_id = json_id(entry.at("issueId"));
-                for (auto& h : take_array(entry, "changeHistories"))
-                    histories.emplace_back(issue_id, std::move(h));
-            }
-            sink(std::move(histories));
-            auto next = page.find("nextPageToken");
+            bool sunk = false;
+            auto flush = [&] {
+                sink(std::move(histories));
+                histories.clear();
+                sunk = true;
+            };
+            if (const auto logs = page.root().find("issueChangeLogs"))
+                logs->for_each_element([&](const JsonDocument::Value& entry) {
+                    const auto id = entry.find("issueId");
+                    if (!id) throw Error("Jira's changelog/bulkfetch returned a changelog without issueId");
+                    const auto issue_id = json_id(id->to_json());
+                    if (const auto changes = entry.find("changeHistories"))
+                        changes->for_each_element([&](const JsonDocument::Value& h) {
+                            histories.emplace_back(issue_id, h.to_json());
+                            if (histories.size() == kHistoriesPerSink) flush();
+                        });
+                });
+            if (!histories.empty() || !sunk) flush();
+            const auto next = page.root().find("nextPageToken");
             std::optional<std::string> following;
-            if (next != page.end() && next->is_string()) following = next->get<std::string>();
+            if (next) {
+                auto value = next->to_json();
+                if (value.is_string()) following = value.get<std::string>();
+            }
             if (following && following == token) break;  // a token that does not move would loop forever
             token = following;
         } while (token);

@@ -80,20 +80,47 @@ JiraClient::JiraClient(const JiraConfig& config, HttpTransport& transport, Clock
         m_authorization = "Bearer " + config.token;
 }
 
+namespace {
+
+// An accept function for execute() that parses the body into `out`.
+auto parse_into(std::optional<nlohmann::json>& out) {
+    return [&out](std::string& body) {
+        out = parse_response_json(body);
+        return out.has_value();
+    };
+}
+
+}  // namespace
+
 nlohmann::json JiraClient::get(const std::string& path, const QueryParams& query) {
-    return std::move(*execute("GET", path, query, "", false));
+    std::optional<nlohmann::json> parsed;
+    execute("GET", path, query, "", false, parse_into(parsed));
+    return std::move(*parsed);
 }
 
 std::optional<nlohmann::json> JiraClient::get_if_exists(const std::string& path, const QueryParams& query) {
-    return execute("GET", path, query, "", true);
+    std::optional<nlohmann::json> parsed;
+    if (!execute("GET", path, query, "", true, parse_into(parsed))) return std::nullopt;
+    return parsed;
 }
 
 nlohmann::json JiraClient::post(const std::string& path, const nlohmann::json& body) {
-    return std::move(*execute("POST", path, {}, body.dump(), false));
+    std::optional<nlohmann::json> parsed;
+    execute("POST", path, {}, body.dump(), false, parse_into(parsed));
+    return std::move(*parsed);
 }
 
-std::optional<nlohmann::json> JiraClient::execute(const std::string& method, const std::string& path, const QueryParams& query,
-                                 const std::string& body, bool allow_404) {
+JsonDocument JiraClient::post_document(const std::string& path, const nlohmann::json& body) {
+    std::optional<JsonDocument> parsed;
+    execute("POST", path, {}, body.dump(), false, [&parsed](std::string& text) {
+        parsed = JsonDocument::parse(text);
+        return parsed.has_value();
+    });
+    return std::move(*parsed);
+}
+
+bool JiraClient::execute(const std::string& method, const std::string& path, const QueryParams& query,
+                         const std::string& body, bool allow_404, const std::function<bool(std::string&)>& accept) {
     HttpRequest request;
     request.method = method;
     request.url = m_config.base_url + path + (query.empty() ? "" : "?" + encode_query(query));
@@ -146,10 +173,10 @@ std::optional<nlohmann::json> JiraClient::execute(const std::string& method, con
             const int status = response->status;
             if (status >= 200 && status < 300) {
                 // A 200 whose body was cut short heals on retry like a dropped connection.
-                if (auto parsed = parse_response_json(response->body)) return parsed;
+                if (accept(response->body)) return true;
                 failure = "a response body that is not valid JSON (cut short?)";
             } else if (status == 404 && allow_404) {
-                return std::nullopt;
+                return false;
             } else if (is_retryable_status(status)) {
                 if (status == 429) ++m_stats.throttled;
                 failure = "HTTP " + std::to_string(status);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -39,6 +40,8 @@ struct RequestStats {
     std::atomic<std::int64_t> throttled{0};  // 429 responses
 };
 
+class JsonDocument;  // jira/response_json.hpp (kept out of this header: simdjson.h is 1.2 MB)
+
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 class JiraClient {
@@ -50,6 +53,8 @@ public:
     // As get(), but a 404 gives nullopt instead of an error (an issue that was deleted).
     std::optional<nlohmann::json> get_if_exists(const std::string& path, const QueryParams& query = {});
     nlohmann::json post(const std::string& path, const nlohmann::json& body);
+    // As post(), for a large response read in parts (see JsonDocument).
+    JsonDocument post_document(const std::string& path, const nlohmann::json& body);
 
     const RequestStats& stats() const { return m_stats; }
     // "/rest/api/3" on cloud, "/rest/api/2" on server.
@@ -57,10 +62,11 @@ public:
     Flavor flavor() const { return m_config.flavor; }
 
 private:
-    // Sends with retries; returns the parsed body of the final 2xx response or throws. With `allow_404`
-    // a 404 gives nullopt.
-    std::optional<nlohmann::json> execute(const std::string& method, const std::string& path,
-                                          const QueryParams& query, const std::string& body, bool allow_404);
+    // Sends with retries until a 2xx response whose body `accept` takes (parses: true), and returns true;
+    // a body it refuses is retried like a dropped connection. With `allow_404` a 404 returns false. Throws
+    // JiraApiError otherwise.
+    bool execute(const std::string& method, const std::string& path, const QueryParams& query,
+                 const std::string& body, bool allow_404, const std::function<bool(std::string&)>& accept);
     [[noreturn]] void throw_for_status(const HttpResponse& response, const std::string& method,
                                        const std::string& path) const;
 

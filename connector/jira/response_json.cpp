@@ -1,7 +1,5 @@
 #include "jira/response_json.hpp"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <memory>
@@ -126,6 +124,64 @@ std::optional<nlohmann::json> parse_response_json(std::string& body) {
         // Malformed, or valid JSON simdjson does not take (an integer past 64 bits): nlohmann decides.
         return parse_with_nlohmann(body);
     }
+}
+
+std::optional<JsonDocument> JsonDocument::parse(std::string& body) {
+    if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    JsonDocument document;
+    auto fall_back = [&]() -> std::optional<JsonDocument> {
+        auto parsed = parse_with_nlohmann(body);
+        if (!parsed) return std::nullopt;
+        document.m_parser.reset();
+        document.m_fallback = std::make_unique<nlohmann::json>(std::move(*parsed));
+        return std::move(document);
+    };
+    try {
+        document.m_parser = std::make_unique<dom::parser>();
+        if (document.m_parser->parse(body.data(), body.size(), false).get(document.m_root) != simdjson::SUCCESS)
+            return fall_back();
+        if (!document.m_root.is_object() && !document.m_root.is_array()) return fall_back();
+        return document;
+    } catch (const simdjson::simdjson_error&) {
+        return fall_back();
+    }
+}
+
+JsonDocument::Value JsonDocument::root() const {
+    return m_fallback ? Value(m_fallback.get()) : Value(m_root);
+}
+
+std::optional<JsonDocument::Value> JsonDocument::Value::find(std::string_view key) const {
+    if (const auto* json = std::get_if<const nlohmann::json*>(&m_value)) {
+        if (!(*json)->is_object()) return std::nullopt;
+        const auto it = (*json)->find(key);
+        if (it == (*json)->end()) return std::nullopt;
+        return Value(&*it);
+    }
+    const auto element = std::get<dom::element>(m_value);
+    if (!element.is_object()) return std::nullopt;
+    std::optional<Value> found;
+    for (const auto field : dom::object(element))  // the last of duplicate keys, as nlohmann keeps
+        if (field.key == key) found = Value(field.value);
+    return found;
+}
+
+void JsonDocument::Value::for_each_element(const std::function<void(const Value&)>& visit) const {
+    if (const auto* json = std::get_if<const nlohmann::json*>(&m_value)) {
+        if (!(*json)->is_array()) return;
+        for (const auto& item : **json) visit(Value(&item));
+        return;
+    }
+    const auto element = std::get<dom::element>(m_value);
+    if (!element.is_array()) return;
+    for (const auto item : dom::array(element)) visit(Value(item));
+}
+
+nlohmann::json JsonDocument::Value::to_json() const {
+    if (const auto* json = std::get_if<const nlohmann::json*>(&m_value)) return **json;
+    nlohmann::json out;
+    copy_value(std::get<dom::element>(m_value), out);
+    return out;
 }
 
 }  // namespace j2s

@@ -112,6 +112,9 @@ void register_control_routes(httplib::Server& server, FakeApp& app) {
                     throw std::invalid_argument(e.what());
                 }
             }
+            if (body->contains("changelog_page_cap") &&
+                (!(*body)["changelog_page_cap"].is_number_integer() || (*body)["changelog_page_cap"].get<int>() < 1))
+                throw std::invalid_argument("changelog_page_cap must be an integer >= 1");
             if (body->contains("search_lag_seconds") &&
                 (!(*body)["search_lag_seconds"].is_number() || (*body)["search_lag_seconds"].get<double>() < 0))
                 throw std::invalid_argument("search_lag_seconds must be a number >= 0");
@@ -123,6 +126,7 @@ void register_control_routes(httplib::Server& server, FakeApp& app) {
                     s.embedded_changelog_cap = v.is_null() ? std::nullopt : std::optional<int>(v.get<int>());
                 }
                 if (body->contains("server_page_cap")) s.server_page_cap = (*body)["server_page_cap"].get<int>();
+                if (body->contains("changelog_page_cap")) s.changelog_page_cap = (*body)["changelog_page_cap"].get<int>();
                 if (body->contains("search_lag_seconds")) s.search_lag_seconds = (*body)["search_lag_seconds"].get<double>();
             });
             const auto s = app.settings.snapshot();
@@ -131,6 +135,7 @@ void register_control_routes(httplib::Server& server, FakeApp& app) {
                        {"latency_ms", s.latency_ms},
                        {"embedded_changelog_cap", s.embedded_changelog_cap ? json(*s.embedded_changelog_cap) : json(nullptr)},
                        {"server_page_cap", s.server_page_cap},
+                       {"changelog_page_cap", s.changelog_page_cap},
                        {"search_lag_seconds", s.search_lag_seconds}});
         });
     });

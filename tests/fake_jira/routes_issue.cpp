@@ -133,8 +133,8 @@ void bulkfetch_changelogs(FakeApp& app, int version, const httplib::Request& req
         if (!(*body)["maxResults"].is_number_integer()) return send_error(res, 400, "maxResults must be an integer.");
         max_results = (*body)["maxResults"].get<long long>();
         if (max_results < 1) return send_error(res, 400, "maxResults must be at least 1.");
-        max_results = std::min(max_results, 10000LL);
     }
+    max_results = std::min<long long>(max_results, app.settings.snapshot().changelog_page_cap);
     // The token is only valid for the same request: same ids and field filter.
     std::string scope = "changelog:";
     for (const auto& id : *ids) scope += id + ",";

@@ -14,6 +14,9 @@ struct RuntimeSettings {
     int latency_ms = 0;
     std::optional<int> embedded_changelog_cap;
     int server_page_cap = 1000;
+    // Cloud changelog/bulkfetch: the most histories a response holds whatever maxResults asks (Jira's limit is
+    // 10,000; a site may answer with fewer, and the connector must follow nextPageToken either way).
+    int changelog_page_cap = 10000;
     // Search (cloud search/jql and approximate-count, server search) does not yet see an issue whose
     // `updated` is within this many seconds before the fake clock's now: Jira's index is eventually
     // consistent. GET issue and changelog endpoints are not affected. 0 = no lag.

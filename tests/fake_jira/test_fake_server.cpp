@@ -194,6 +194,22 @@ TEST_CASE("cloud: fields, embedded changelog, issue and changelog endpoints", "[
     }
     CHECK(seen.size() == expected);
     r.post("/rest/api/3/changelog/bulkfetch", {{"issueIdsOrKeys", json::array()}}, 400);
+    // A site may answer with fewer histories than maxResults asks (changelog_page_cap); tokens still reach the end.
+    r.post("/_fake/config", {{"changelog_page_cap", 30}});
+    body = {{"issueIdsOrKeys", keys}, {"maxResults", 10000}};
+    std::size_t capped_seen = 0;
+    for (;;) {
+        const json p = r.post("/rest/api/3/changelog/bulkfetch", body);
+        std::size_t on_page = 0;
+        for (const auto& log : p["issueChangeLogs"]) on_page += log["changeHistories"].size();
+        CHECK(on_page <= 30);
+        capped_seen += on_page;
+        if (!p.contains("nextPageToken")) break;
+        body["nextPageToken"] = p["nextPageToken"];
+    }
+    CHECK(capped_seen == expected);
+    r.post("/_fake/config", {{"changelog_page_cap", 0}}, 400);
+    r.post("/_fake/config", {{"changelog_page_cap", 10000}});
 
     // Bulk issues: ascending id, unknown ids silently left out.
     const json bulk = r.post("/rest/api/3/issue/bulkfetch",

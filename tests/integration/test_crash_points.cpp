@@ -102,6 +102,8 @@ std::unique_ptr<Site> make_site(const std::string& backend, const std::string& f
     for (const auto& issue : site->fake->issues())
         site->newest_update = std::max(site->newest_update, *parse_jira_timestamp(issue["updated"].get<std::string>()));
 
+    // Bulk changelog responses of 2,000 histories, so that these ~9,000 make several calls for crashes to fall between.
+    site->fake->post("/_fake/config", {{"changelog_page_cap", 2000}});
     site->fake->del("/_fake/requests");
     const auto config = write_config(site_dir / "reference", site->fake->base_url(),
                                      site->options(site->reference->database_url()));

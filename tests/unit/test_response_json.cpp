@@ -6,6 +6,9 @@
 #include "jira/response_json.hpp"
 #include "real_responses.hpp"
 
+#include <string>
+#include <vector>
+
 using j2s::parse_response_json;
 
 namespace {
@@ -86,4 +89,90 @@ TEST_CASE("response json: a large generated page parses as nlohmann parses it", 
                                   {"changelog", {{"total", 20}, {"histories", histories}}}});
     }
     require_same_as_nlohmann(page.dump());
+}
+
+// JsonDocument reads a body in parts; every part must be the value parse_response_json would have given.
+namespace {
+
+using j2s::JsonDocument;
+
+void require_document_same_as_nlohmann(std::string body) {
+    INFO(body.substr(0, 200));
+    const auto expected = nlohmann::json::parse(body, nullptr, false);
+    const auto document = JsonDocument::parse(body);
+    if (expected.is_discarded()) {
+        CHECK_FALSE(document.has_value());
+        return;
+    }
+    REQUIRE(document.has_value());
+    const auto got = document->root().to_json();
+    CHECK(got.dump() == expected.dump());
+}
+
+std::vector<std::string> collect_ids(const JsonDocument::Value& array) {
+    std::vector<std::string> ids;
+    array.for_each_element([&](const JsonDocument::Value& item) {
+        const auto id = item.find("id");
+        REQUIRE(id.has_value());
+        ids.push_back(id->to_json().get<std::string>());
+    });
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("json document: every recorded real response reads as nlohmann parses it", "[response_json]") {
+    for (const auto& text : real_response_texts()) require_document_same_as_nlohmann(text);
+}
+
+TEST_CASE("json document: members and elements read in parts", "[response_json]") {
+    std::string body =
+        R"({"issueChangeLogs":[{"issueId":"10001","changeHistories":[{"id":"1"},{"id":"2"}]},)"
+        R"({"issueId":"10002","changeHistories":[{"id":"3"}]}],"nextPageToken":"tok","dup":1,"dup":2})";
+    const auto document = JsonDocument::parse(body);
+    REQUIRE(document.has_value());
+    const auto root = document->root();
+    // The body's text may be reused by the caller: the document does not refer to it.
+    body.assign(body.size(), ' ');
+
+    const auto logs = root.find("issueChangeLogs");
+    REQUIRE(logs.has_value());
+    std::vector<std::string> issue_ids;
+    std::vector<std::string> history_ids;
+    logs->for_each_element([&](const JsonDocument::Value& entry) {
+        issue_ids.push_back(entry.find("issueId")->to_json().get<std::string>());
+        for (auto& id : collect_ids(*entry.find("changeHistories"))) history_ids.push_back(id);
+    });
+    CHECK(issue_ids == std::vector<std::string>{"10001", "10002"});
+    CHECK(history_ids == std::vector<std::string>{"1", "2", "3"});
+    CHECK(root.find("nextPageToken")->to_json() == "tok");
+    CHECK(root.find("dup")->to_json() == 2);  // the last of duplicate keys, as nlohmann keeps
+    CHECK_FALSE(root.find("missing").has_value());
+    // find on a non-object and for_each on a non-array give nothing rather than throwing.
+    CHECK_FALSE(logs->find("issueId").has_value());
+    int visits = 0;
+    root.for_each_element([&](const JsonDocument::Value&) { ++visits; });
+    root.find("nextPageToken")->for_each_element([&](const JsonDocument::Value&) { ++visits; });
+    CHECK(visits == 0);
+}
+
+TEST_CASE("json document: what simdjson declines reads through nlohmann, the same way", "[response_json]") {
+    std::string body = R"({"huge":123456789012345678901234567890,"list":[{"id":"7"},{"id":"8"}],"k":1,"k":3})";
+    const auto document = JsonDocument::parse(body);
+    REQUIRE(document.has_value());
+    const auto root = document->root();
+    CHECK(root.to_json().dump() == nlohmann::json::parse(body).dump());
+    CHECK(root.find("huge")->to_json().is_number_float());
+    CHECK(collect_ids(*root.find("list")) == std::vector<std::string>{"7", "8"});
+    CHECK(root.find("k")->to_json() == 3);
+    CHECK_FALSE(root.find("missing").has_value());
+    require_document_same_as_nlohmann("42");
+}
+
+TEST_CASE("json document: bodies that are not JSON give nullopt", "[response_json]") {
+    for (const char* body : {R"({"issues":[{"id":"1"})", "<html>502</html>", "", R"({"a":1} trailing)"}) {
+        std::string text = body;
+        INFO(text);
+        CHECK_FALSE(JsonDocument::parse(text).has_value());
+    }
 }
