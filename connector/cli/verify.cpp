@@ -94,10 +94,7 @@ SampleResult compare_sample(JiraApi& api, Store& store, const Mapping& mapping, 
         for (;;) {
             auto page = api.search_page("id in (" + ids + ") ORDER BY id ASC", token, start_at, kCloudMaxPageWithFields, false);
             start_at += static_cast<std::int64_t>(page.issues.size());
-            for (auto& issue : page.issues) {
-                const auto id = json_id(issue.at("id"));
-                fetched[id] = std::move(issue);
-            }
+            for (std::size_t i = 0; i < page.issues.size(); ++i) fetched[page.issues.id(i)] = page.issues.to_json(i);
             token = page.next_page_token;
             if (page.is_last || page.issues.empty()) break;
         }

@@ -19,6 +19,43 @@ nlohmann::json take_array(nlohmann::json& page, const char* name) {
     return std::move(*it);
 }
 
+// A scalar member of a response read in parts (null when absent).
+nlohmann::json member(const JsonDocument::Value& object, const char* name) {
+    const auto value = object.find(name);
+    return value ? value->to_json() : nlohmann::json();
+}
+
+// As nlohmann's value(name, fallback) for an integer: the fallback when absent or not an integer.
+std::int64_t integer_member(const JsonDocument::Value& object, const char* name, std::int64_t fallback) {
+    const auto value = member(object, name);
+    return value.is_number_integer() ? value.get<std::int64_t>() : fallback;
+}
+
+// A page of POST /rest/api/3/search/jql.
+SearchResponse cloud_search_response(JsonDocument document) {
+    auto page = std::make_shared<const JsonDocument>(std::move(document));
+    SearchResponse out;
+    out.issues = IssueList(page, "issues");
+    const auto root = page->root();
+    if (auto token = member(root, "nextPageToken"); token.is_string()) out.next_page_token = token.get<std::string>();
+    const auto is_last = member(root, "isLast");
+    out.is_last = (is_last.is_boolean() ? is_last.get<bool>() : !out.next_page_token.has_value()) || !out.next_page_token;
+    return out;
+}
+
+// A page of GET /rest/api/2/search asked from `start_at`.
+SearchResponse server_search_response(JsonDocument document, std::int64_t start_at, int max_results) {
+    auto page = std::make_shared<const JsonDocument>(std::move(document));
+    SearchResponse out;
+    out.issues = IssueList(page, "issues");
+    const auto root = page->root();
+    out.start_at = integer_member(root, "startAt", start_at);
+    out.max_results = integer_member(root, "maxResults", max_results);
+    out.total = integer_member(root, "total", 0);
+    out.is_last = out.issues.empty() || out.start_at + static_cast<std::int64_t>(out.issues.size()) >= out.total;
+    return out;
+}
+
 }  // namespace
 
 std::int64_t json_id(const nlohmann::json& value) {
@@ -69,34 +106,20 @@ std::vector<JiraField> JiraApi::fields() {
 
 SearchResponse JiraApi::search_page(const std::string& jql, const std::optional<std::string>& next_page_token,
                                     std::int64_t start_at, int max_results, bool with_changelog) {
-    SearchResponse out;
     if (m_client.flavor() == Flavor::cloud) {
         nlohmann::json body = {{"jql", jql},
                                {"maxResults", std::min(max_results, kCloudMaxPageWithFields)},
                                {"fields", nlohmann::json::array({"*all"})}};
         if (with_changelog) body["expand"] = "changelog";
         if (next_page_token) body["nextPageToken"] = *next_page_token;
-        auto page = m_client.post("/rest/api/3/search/jql", body);
-        if (auto it = page.find("issues"); it != page.end() && it->is_array())
-            out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
-        if (auto it = page.find("nextPageToken"); it != page.end() && it->is_string())
-            out.next_page_token = it->get<std::string>();
-        out.is_last = page.value("isLast", !out.next_page_token.has_value()) || !out.next_page_token;
-        return out;
+        return cloud_search_response(m_client.post_document("/rest/api/3/search/jql", body));
     }
     QueryParams query = {{"jql", jql},
                          {"startAt", std::to_string(start_at)},
                          {"maxResults", std::to_string(max_results)},
                          {"fields", "*all"}};
     if (with_changelog) query.emplace_back("expand", "changelog");
-    auto page = m_client.get("/rest/api/2/search", query);
-    if (auto it = page.find("issues"); it != page.end() && it->is_array())
-        out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
-    out.start_at = page.value("startAt", start_at);
-    out.max_results = page.value("maxResults", static_cast<std::int64_t>(max_results));
-    out.total = page.value("total", static_cast<std::int64_t>(0));
-    out.is_last = out.issues.empty() || out.start_at + static_cast<std::int64_t>(out.issues.size()) >= out.total;
-    return out;
+    return server_search_response(m_client.get_document("/rest/api/2/search", query), start_at, max_results);
 }
 
 std::int64_t JiraApi::count_issues(const std::string& jql) {
@@ -210,31 +233,18 @@ std::string comma_joined(const std::vector<std::string>& items) {
 
 SearchResponse JiraApi::search_ids_page(const std::string& jql, const std::optional<std::string>& next_page_token,
                                         std::int64_t start_at, int max_results) {
-    SearchResponse out;
     if (m_client.flavor() == Flavor::cloud) {
         nlohmann::json body = {{"jql", jql},
                                {"maxResults", std::clamp(max_results, 1, kCloudMaxIdsPage)},
                                {"fields", nlohmann::json::array({"id"})}};
         if (next_page_token) body["nextPageToken"] = *next_page_token;
-        auto page = m_client.post("/rest/api/3/search/jql", body);
-        if (auto it = page.find("issues"); it != page.end() && it->is_array())
-            out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
-        if (auto it = page.find("nextPageToken"); it != page.end() && it->is_string())
-            out.next_page_token = it->get<std::string>();
-        out.is_last = page.value("isLast", !out.next_page_token.has_value()) || !out.next_page_token;
-        return out;
+        return cloud_search_response(m_client.post_document("/rest/api/3/search/jql", body));
     }
-    auto page = m_client.get("/rest/api/2/search", {{"jql", jql},
-                                                    {"startAt", std::to_string(start_at)},
-                                                    {"maxResults", std::to_string(max_results)},
-                                                    {"fields", "id"}});
-    if (auto it = page.find("issues"); it != page.end() && it->is_array())
-        out.issues.assign(std::make_move_iterator(it->begin()), std::make_move_iterator(it->end()));
-    out.start_at = page.value("startAt", start_at);
-    out.max_results = page.value("maxResults", static_cast<std::int64_t>(max_results));
-    out.total = page.value("total", static_cast<std::int64_t>(0));
-    out.is_last = out.issues.empty() || out.start_at + static_cast<std::int64_t>(out.issues.size()) >= out.total;
-    return out;
+    auto page = m_client.get_document("/rest/api/2/search", {{"jql", jql},
+                                                             {"startAt", std::to_string(start_at)},
+                                                             {"maxResults", std::to_string(max_results)},
+                                                             {"fields", "id"}});
+    return server_search_response(std::move(page), start_at, max_results);
 }
 
 std::vector<nlohmann::json> JiraApi::fetch_issues_by_id(const std::vector<std::int64_t>& ids,
@@ -279,7 +289,7 @@ std::vector<std::int64_t> JiraApi::ids_matching(const std::string& restriction, 
             std::optional<std::string> token;
             for (;;) {
                 auto page = search_ids_page(jql, token, 0, kBulkFetchMaxIssues);
-                for (const auto& issue : page.issues) out.push_back(json_id(issue.at("id")));
+                for (std::size_t i = 0; i < page.issues.size(); ++i) out.push_back(page.issues.id(i));
                 if (page.is_last || !page.next_page_token || page.next_page_token == token) break;
                 token = page.next_page_token;
             }

@@ -13,13 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/jira_field.hpp"
+#include "jira/issue_list.hpp"
 #include "jira/jira_client.hpp"
 #include "util/time.hpp"
 
 namespace j2s {
 
 struct SearchResponse {
-    std::vector<nlohmann::json> issues;
+    IssueList issues;
     std::optional<std::string> next_page_token;  // cloud; absent on the last page
     bool is_last = false;                         // cloud: isLast; server: startAt + returned >= total
     std::int64_t start_at = 0;                    // server

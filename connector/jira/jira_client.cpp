@@ -90,6 +90,13 @@ auto parse_into(std::optional<nlohmann::json>& out) {
     };
 }
 
+auto parse_document_into(std::optional<JsonDocument>& out) {
+    return [&out](std::string& body) {
+        out = JsonDocument::parse(body);
+        return out.has_value();
+    };
+}
+
 }  // namespace
 
 nlohmann::json JiraClient::get(const std::string& path, const QueryParams& query) {
@@ -110,12 +117,15 @@ nlohmann::json JiraClient::post(const std::string& path, const nlohmann::json& b
     return std::move(*parsed);
 }
 
+JsonDocument JiraClient::get_document(const std::string& path, const QueryParams& query) {
+    std::optional<JsonDocument> parsed;
+    execute("GET", path, query, "", false, parse_document_into(parsed));
+    return std::move(*parsed);
+}
+
 JsonDocument JiraClient::post_document(const std::string& path, const nlohmann::json& body) {
     std::optional<JsonDocument> parsed;
-    execute("POST", path, {}, body.dump(), false, [&parsed](std::string& text) {
-        parsed = JsonDocument::parse(text);
-        return parsed.has_value();
-    });
+    execute("POST", path, {}, body.dump(), false, parse_document_into(parsed));
     return std::move(*parsed);
 }
 

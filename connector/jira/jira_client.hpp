@@ -53,7 +53,8 @@ public:
     // As get(), but a 404 gives nullopt instead of an error (an issue that was deleted).
     std::optional<nlohmann::json> get_if_exists(const std::string& path, const QueryParams& query = {});
     nlohmann::json post(const std::string& path, const nlohmann::json& body);
-    // As post(), for a large response read in parts (see JsonDocument).
+    // As get() and post(), for a large response read in parts (see JsonDocument).
+    JsonDocument get_document(const std::string& path, const QueryParams& query = {});
     JsonDocument post_document(const std::string& path, const nlohmann::json& body);
 
     const RequestStats& stats() const { return m_stats; }

@@ -75,6 +75,41 @@ private:
     std::condition_variable m_available;
 };
 
+// Idle parsers for JsonDocument, which holds one for as long as the document lives. Unlike the pool, it never
+// makes a caller wait (a new parser is made when none is idle), and keeps a few small ones.
+class IdleParsers {
+public:
+    static IdleParsers& instance() {
+        static IdleParsers idle;
+        return idle;
+    }
+
+    std::unique_ptr<dom::parser> take() {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_idle.empty()) {
+                auto parser = std::move(m_idle.back());
+                m_idle.pop_back();
+                return parser;
+            }
+        }
+        return std::make_unique<dom::parser>();
+    }
+
+    void give_back(std::unique_ptr<dom::parser> parser) {
+        // Large ones are let go, as in the pool: a 10,000-history changelog page leaves tens of MB of buffers.
+        if (parser->capacity() > kKeptCapacity) return;
+        std::lock_guard lock(m_mutex);
+        if (m_idle.size() < kKept) m_idle.push_back(std::move(parser));
+    }
+
+private:
+    static constexpr std::size_t kKeptCapacity = 4 << 20;
+    static constexpr std::size_t kKept = 8;
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<dom::parser>> m_idle;
+};
+
 void copy_value(dom::element element, nlohmann::json& out) {
     switch (element.type()) {
     case dom::element_type::OBJECT: {
@@ -137,7 +172,7 @@ std::optional<JsonDocument> JsonDocument::parse(std::string& body) {
         return std::move(document);
     };
     try {
-        document.m_parser = std::make_unique<dom::parser>();
+        document.m_parser.reset(IdleParsers::instance().take().release());
         if (document.m_parser->parse(body.data(), body.size(), false).get(document.m_root) != simdjson::SUCCESS)
             return fall_back();
         if (!document.m_root.is_object() && !document.m_root.is_array()) return fall_back();
@@ -145,6 +180,10 @@ std::optional<JsonDocument> JsonDocument::parse(std::string& body) {
     } catch (const simdjson::simdjson_error&) {
         return fall_back();
     }
+}
+
+void JsonDocument::ReturnParser::operator()(dom::parser* parser) const {
+    IdleParsers::instance().give_back(std::unique_ptr<dom::parser>(parser));
 }
 
 JsonDocument::Value JsonDocument::root() const {

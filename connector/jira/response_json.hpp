@@ -45,15 +45,18 @@ public:
     };
 
     // nullopt when the body is not valid JSON. May grow `body`'s capacity; the document does not refer to
-    // `body` afterwards. Uses a parser of its own (not the pool), so holding a document never makes another
-    // thread wait for a parser.
+    // `body` afterwards. The parser is its own while the document lives (never waiting for one: a thread may
+    // hold two documents), taken from and given back to a small cache of idle parsers.
     static std::optional<JsonDocument> parse(std::string& body);
 
     Value root() const;
 
 private:
+    struct ReturnParser {
+        void operator()(simdjson::dom::parser* parser) const;
+    };
     JsonDocument() = default;
-    std::unique_ptr<simdjson::dom::parser> m_parser;  // owns the document m_root points into
+    std::unique_ptr<simdjson::dom::parser, ReturnParser> m_parser;  // owns the document m_root points into
     simdjson::dom::element m_root;
     std::unique_ptr<nlohmann::json> m_fallback;  // set when nlohmann parsed the body instead
 };

@@ -143,15 +143,15 @@ void SearchCursor::reanchor() {
     spdlog::debug("search re-anchored: {}", m_state.jql);
 }
 
-std::optional<std::vector<nlohmann::json>> SearchCursor::next_page() {
+std::optional<IssueList> SearchCursor::next_page() {
     if (m_state.done) return std::nullopt;
     auto issues = m_api.client().flavor() == Flavor::cloud ? fetch_cloud() : fetch_server();
-    issues = drop_already_read(std::move(issues));
+    drop_already_read(issues);
     remember(issues);
     return issues;
 }
 
-std::vector<nlohmann::json> SearchCursor::fetch_cloud() {
+IssueList SearchCursor::fetch_cloud() {
     SearchResponse page;
     try {
         page = m_api.search_page(m_state.jql, m_state.next_page_token, 0, m_page_size, m_with_changelog);
@@ -168,15 +168,15 @@ std::vector<nlohmann::json> SearchCursor::fetch_cloud() {
     return std::move(page.issues);
 }
 
-std::vector<nlohmann::json> SearchCursor::fetch_server() {
+IssueList SearchCursor::fetch_server() {
     for (int attempt = 0;; ++attempt) {
         const bool anchored = m_state.start_at > 0 && m_state.anchor_id.has_value();
         const std::int64_t request_at = anchored ? m_state.start_at - 1 : m_state.start_at;
         const int request_size = m_page_size + (anchored ? 1 : 0);
         SearchResponse page = m_api.search_page(m_state.jql, std::nullopt, request_at, request_size, m_with_changelog);
-        std::vector<nlohmann::json> issues = std::move(page.issues);
+        IssueList issues = std::move(page.issues);
         if (anchored) {
-            const bool anchor_in_place = !issues.empty() && json_id(issues.front().at("id")) == *m_state.anchor_id;
+            const bool anchor_in_place = !issues.empty() && issues.id(0) == *m_state.anchor_id;
             if (!anchor_in_place && attempt == 0) {
                 // Rows already read left the result (edited rows move to the end, deleted and moved-out ones
                 // vanish), so the anchor now sits a little earlier. Look for it up to a page further back
@@ -186,55 +186,51 @@ std::vector<nlohmann::json> SearchCursor::fetch_server() {
                 const std::int64_t window_at = m_state.start_at - 1 - back;
                 SearchResponse wider = m_api.search_page(m_state.jql, std::nullopt, window_at,
                                                          static_cast<int>(back + 1 + m_page_size), m_with_changelog);
-                auto anchor = std::find_if(wider.issues.begin(), wider.issues.end(), [&](const nlohmann::json& i) {
-                    return json_id(i.at("id")) == *m_state.anchor_id;
-                });
-                const std::int64_t anchor_at = window_at + (anchor - wider.issues.begin());
+                std::size_t anchor = 0;
+                while (anchor < wider.issues.size() && wider.issues.id(anchor) != *m_state.anchor_id) ++anchor;
+                const std::int64_t anchor_at = window_at + static_cast<std::int64_t>(anchor);
                 // Only the anchor as it was read (an edited anchor moved to the end, past unread rows) and only
                 // further back (rows appearing in front of it, e.g. late in the index, re-anchor as before).
                 const auto read = m_read_in_last_minute.find(*m_state.anchor_id);
-                if (anchor != wider.issues.end() && anchor_at < m_state.start_at - 1 &&
-                    read != m_read_in_last_minute.end() && issue_updated(*anchor) == read->second) {
+                if (anchor < wider.issues.size() && anchor_at < m_state.start_at - 1 &&
+                    read != m_read_in_last_minute.end() && wider.issues.updated(anchor) == read->second) {
                     spdlog::debug("search results shifted by {} rows; continuing after the anchor",
                                   m_state.start_at - 1 - anchor_at);
                     m_state.start_at = anchor_at + 1;
-                    issues.assign(std::make_move_iterator(anchor), std::make_move_iterator(wider.issues.end()));
+                    wider.issues.drop_front(anchor);
+                    issues = std::move(wider.issues);
                     page.total = wider.total;
                 }
             }
-            if (issues.empty() || json_id(issues.front().at("id")) != *m_state.anchor_id) {
+            if (issues.empty() || issues.id(0) != *m_state.anchor_id) {
                 // The anchor itself changed or too many rows left: re-query from what was read.
                 if (attempt >= 3) throw Error("the server's search results keep shifting; try again later");
                 reanchor();
                 continue;
             }
-            issues.erase(issues.begin());
+            issues.drop_front(1);
         }
         m_state.start_at += static_cast<std::int64_t>(issues.size());
-        if (!issues.empty()) m_state.anchor_id = json_id(issues.back().at("id"));
+        if (!issues.empty()) m_state.anchor_id = issues.id(issues.size() - 1);
         m_state.done = issues.empty() || m_state.start_at >= page.total;
         return issues;
     }
 }
 
-std::vector<nlohmann::json> SearchCursor::drop_already_read(std::vector<nlohmann::json> issues) {
-    if (m_read_in_last_minute.empty()) return issues;
-    std::vector<nlohmann::json> fresh;
-    fresh.reserve(issues.size());
-    for (auto& issue : issues) {
-        auto it = m_read_in_last_minute.find(json_id(issue.at("id")));
-        if (it != m_read_in_last_minute.end() && issue_updated(issue) == it->second) continue;
-        fresh.push_back(std::move(issue));
-    }
-    return fresh;
+void SearchCursor::drop_already_read(IssueList& issues) const {
+    if (m_read_in_last_minute.empty()) return;
+    issues.keep_if([&](std::size_t i) {
+        auto it = m_read_in_last_minute.find(issues.id(i));
+        return it == m_read_in_last_minute.end() || issues.updated(i) != it->second;
+    });
 }
 
-void SearchCursor::remember(const std::vector<nlohmann::json>& issues) {
-    for (const auto& issue : issues) {
-        auto updated = issue_updated(issue);
+void SearchCursor::remember(const IssueList& issues) {
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        auto updated = issues.updated(i);
         if (!updated) continue;
         if (!m_state.newest_updated || *updated > *m_state.newest_updated) m_state.newest_updated = updated;
-        m_read_in_last_minute[json_id(issue.at("id"))] = *updated;
+        m_read_in_last_minute[issues.id(i)] = *updated;
     }
     // Only the newest minute can be read again after a re-anchor; forget older rows to bound memory.
     if (m_state.newest_updated) {

@@ -71,17 +71,17 @@ public:
 
     // The next page of issues, or nullopt when the scan is complete. A page may be empty only when it is the
     // last. The returned issues are new to this scan (rows re-read after re-anchoring are dropped).
-    std::optional<std::vector<nlohmann::json>> next_page();
+    std::optional<IssueList> next_page();
 
     // The state after the last page returned: save it with that page's rows.
     const CursorState& state() const { return m_state; }
 
 private:
-    std::vector<nlohmann::json> fetch_cloud();
-    std::vector<nlohmann::json> fetch_server();
+    IssueList fetch_cloud();
+    IssueList fetch_server();
     void reanchor();
-    std::vector<nlohmann::json> drop_already_read(std::vector<nlohmann::json> issues);
-    void remember(const std::vector<nlohmann::json>& issues);
+    void drop_already_read(IssueList& issues) const;
+    void remember(const IssueList& issues);
 
     JiraApi& m_api;
     std::string m_scope;

@@ -13,9 +13,12 @@ std::vector<std::vector<std::int64_t>> plan_changelog_batches(const std::vector<
         if (!in_flight.count(id)) waiting.push_back(id);
     const std::size_t max_issues = std::max<std::size_t>(1, limits.max_issues);
     std::size_t per_batch = max_issues;
-    if (scan_finished && free_slots > 0) {
-        const std::size_t even = (waiting.size() + free_slots - 1) / free_slots;
-        per_batch = std::clamp(even, std::min(std::max<std::size_t>(1, limits.min_issues), max_issues), max_issues);
+    if (scan_finished && free_slots > 0 && !waiting.empty()) {
+        // As many even batches as fill the free slots with none below the smallest: 30 ids with a smallest
+        // of 25 are one call, not 25 + 5 (a call more for little overlap: the nightly run's request bound).
+        const std::size_t smallest = std::clamp<std::size_t>(limits.min_issues, 1, max_issues);
+        const std::size_t count = std::clamp<std::size_t>(waiting.size() / smallest, 1, free_slots);
+        per_batch = std::min((waiting.size() + count - 1) / count, max_issues);
     }
     std::vector<std::vector<std::int64_t>> batches;
     for (std::size_t first = 0; batches.size() < free_slots && first < waiting.size(); first += per_batch) {

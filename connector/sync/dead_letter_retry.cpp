@@ -70,7 +70,7 @@ RetrySummary retry_dead_letters(const Config& config, const Mapping& mapping, St
             for (;;) {
                 auto page = api.search_page(jql, token, start_at, static_cast<int>(kIdsPerQuery), config.sync.changelog);
                 start_at += static_cast<std::int64_t>(page.issues.size());
-                for (auto& issue : page.issues) issues.push_back(std::move(issue));
+                for (auto& issue : page.issues.to_json()) issues.push_back(std::move(issue));
                 token = page.next_page_token;
                 if (page.is_last) break;
             }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jira/issue_list.hpp"
 #include "mapping/mapping.hpp"
 #include "store/store.hpp"
 #include "sync/issue_entities.hpp"
@@ -35,5 +36,8 @@ struct TransformOptions {
 TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping,
                                const TransformOptions& options);
 TransformedPage transform_page(std::vector<nlohmann::json>&& issues, const Mapping& mapping, bool with_changelog);
+// As above, converting one issue at a time: the page never exists whole as nlohmann::json, and its parsed
+// document is freed on return.
+TransformedPage transform_page(IssueList issues, const Mapping& mapping, const TransformOptions& options);
 
 }  // namespace j2s

@@ -73,7 +73,7 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
         for (;;) {
             auto page = api.search_ids_page(jql, token, 0, kCloudMaxIdsPage);
             ++pages;
-            for (const auto& issue : page.issues) ids.push_back(json_id(issue.at("id")));
+            for (std::size_t i = 0; i < page.issues.size(); ++i) ids.push_back(page.issues.id(i));
             if (progress) progress->progress_advanced(static_cast<std::int64_t>(ids.size()));
             if (page.is_last || !page.next_page_token) break;
             if (page.next_page_token == token)
@@ -86,7 +86,7 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
         for (;;) {
             auto page = api.search_ids_page(jql, std::nullopt, start_at, kServerCensusRequest);
             ++pages;
-            for (const auto& issue : page.issues) ids.push_back(json_id(issue.at("id")));
+            for (std::size_t i = 0; i < page.issues.size(); ++i) ids.push_back(page.issues.id(i));
             if (progress) progress->progress_advanced(static_cast<std::int64_t>(ids.size()));
             start_at += static_cast<std::int64_t>(page.issues.size());
             if (page.is_last) break;

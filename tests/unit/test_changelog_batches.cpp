@@ -59,11 +59,15 @@ TEST_CASE("changelog batches: after the scan the rest is spread evenly over the 
 
 TEST_CASE("changelog batches: a split never goes below the smallest batch nor above the bulk cap") {
     const ChangelogBatchLimits limits{10, 3};
-    // 5 ids over 4 slots would be batches of 2: the floor of 3 makes two batches.
+    // 5 ids over 4 slots would be batches of 2: with a floor of 3, one batch (3 + 2 would leave one below it).
     auto batches = plan_changelog_batches(ids(1, 5), {}, 4, true, limits);
+    REQUIRE(batches.size() == 1);
+    CHECK(batches[0] == ids(1, 5));
+    // 7 ids: two batches of 4 and 3, none below the floor.
+    batches = plan_changelog_batches(ids(1, 7), {}, 4, true, limits);
     REQUIRE(batches.size() == 2);
-    CHECK(batches[0].size() == 3);
-    CHECK(batches[1].size() == 2);
+    CHECK(batches[0].size() == 4);
+    CHECK(batches[1].size() == 3);
     // 100 ids over 2 slots: two full batches now, the rest when they finish.
     batches = plan_changelog_batches(ids(1, 100), {}, 2, true, limits);
     REQUIRE(batches.size() == 2);

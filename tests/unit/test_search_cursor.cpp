@@ -108,13 +108,13 @@ TEST_CASE("server paging survives rows leaving the result between pages", "[curs
     std::set<std::int64_t> seen;
     auto page = cursor.next_page();
     REQUIRE(page->size() == 10);
-    for (auto& i : *page) seen.insert(json_id(i["id"]));
+    for (auto& i : page->to_json()) seen.insert(json_id(i["id"]));
     // Two rows already read are edited (move to the end) and one is deleted: offsets shift by three.
     data[0].updated = at("2024-02-01T00:00:00.000Z");
     data[1].updated = at("2024-02-01T00:00:01.000Z");
     data.erase(data.begin() + 2);
     while (auto next = cursor.next_page())
-        for (auto& i : *next) seen.insert(json_id(i["id"]));
+        for (auto& i : next->to_json()) seen.insert(json_id(i["id"]));
     for (const auto& i : data) REQUIRE(seen.count(i.id) == 1);
     REQUIRE(cursor.state().done);
 }
@@ -135,7 +135,7 @@ TEST_CASE("server paging reads the page size back from the response", "[cursor]"
     SearchCursor cursor(api, "", std::nullopt, "UTC", 100, false);
     std::vector<std::int64_t> ids;
     while (auto page = cursor.next_page())
-        for (auto& i : *page) ids.push_back(json_id(i["id"]));
+        for (auto& i : page->to_json()) ids.push_back(json_id(i["id"]));
     REQUIRE(ids.size() == 12);
     REQUIRE(std::set<std::int64_t>(ids.begin(), ids.end()).size() == 12);
 }
@@ -180,7 +180,7 @@ TEST_CASE("cloud paging follows nextPageToken and only with the JQL it was issue
     REQUIRE_FALSE(bodies[2].contains("nextPageToken"));
     REQUIRE(bodies[2]["jql"] != bodies[0]["jql"]);
     // Rows already read in that minute with the same `updated` are not returned again.
-    for (auto& i : *page) REQUIRE(json_id(i["id"]) > 10002);
+    for (auto& i : page->to_json()) REQUIRE(json_id(i["id"]) > 10002);
 }
 
 TEST_CASE("server paging under a steady stream of edits finds its anchor instead of re-reading the minute", "[cursor]") {
@@ -210,7 +210,7 @@ TEST_CASE("server paging under a steady stream of edits finds its anchor instead
     int edits = 0;
     auto edit_time = at("2024-01-01T00:00:30.000Z");
     while (auto page = cursor.next_page()) {
-        for (auto& i : *page) {
+        for (auto& i : page->to_json()) {
             const auto id = json_id(i["id"]);
             const auto updated = *issue_updated(i);
             REQUIRE((read.count(id) == 0 || read[id] < updated));  // never the same version twice
@@ -261,12 +261,12 @@ TEST_CASE("server paging: an edited anchor is not looked for further on, so no r
     std::set<std::int64_t> seen;
     auto page = cursor.next_page();
     REQUIRE(page->size() == 10);
-    for (auto& i : *page) seen.insert(json_id(i["id"]));
+    for (auto& i : page->to_json()) seen.insert(json_id(i["id"]));
     // A row before the anchor is deleted and the anchor itself (the 10th row) is edited: it moves to the
     // end, within a page of where it was, behind the five rows not read yet.
     data.erase(data.begin());
     data[8].updated = at("2024-02-01T00:00:00.000Z");
     while (auto next = cursor.next_page())
-        for (auto& i : *next) seen.insert(json_id(i["id"]));
+        for (auto& i : next->to_json()) seen.insert(json_id(i["id"]));
     for (const auto& i : data) REQUIRE(seen.count(i.id) == 1);
 }
