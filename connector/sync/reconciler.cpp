@@ -5,8 +5,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <iterator>
+#include <mutex>
+#include <thread>
 
 #include "jira/search_cursor.hpp"
 #include "util/log_event.hpp"
@@ -17,6 +21,31 @@ namespace {
 
 // Server: ask for this many ids per page; the site answers with its cap (default 1,000) and says so.
 constexpr int kServerCensusRequest = 10000;
+
+// `work(item)` for every item, on up to `threads` threads; the first exception is rethrown once all stopped.
+template <class Item, class Work>
+void run_concurrently(const std::vector<Item>& items, int threads, const Work& work) {
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    std::vector<std::thread> pool;
+    const auto count = std::min<std::size_t>(items.size(), static_cast<std::size_t>(std::max(1, threads)));
+    for (std::size_t t = 0; t < count; ++t)
+        pool.emplace_back([&] {
+            for (std::size_t i; !failed && (i = next++) < items.size();) {
+                try {
+                    work(items[i]);
+                } catch (...) {
+                    std::lock_guard lock(error_mutex);
+                    if (!error) error = std::current_exception();
+                    failed = true;
+                }
+            }
+        });
+    for (auto& thread : pool) thread.join();
+    if (error) std::rethrow_exception(error);
+}
 
 void sort_unique(std::vector<std::int64_t>& ids) {
     std::sort(ids.begin(), ids.end());
@@ -63,7 +92,7 @@ VanishedClassification classify_vanished(const std::vector<std::int64_t>& vanish
 }
 
 std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests,
-                                      ProgressObserver* progress) {
+                                      ProgressObserver* progress, int concurrency) {
     const std::string jql = census_jql(scope_jql);
     std::vector<std::int64_t> ids;
     std::int64_t pages = 0;
@@ -82,14 +111,35 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
             token = page.next_page_token;
         }
     } else {
-        std::int64_t start_at = 0;
-        for (;;) {
+        std::mutex mutex;  // guards ids, pages and progress while pages come in at once
+        auto read_page = [&](std::int64_t start_at) {
             auto page = api.search_ids_page(jql, std::nullopt, start_at, kServerCensusRequest);
+            std::lock_guard lock(mutex);
             ++pages;
             for (std::size_t i = 0; i < page.issues.size(); ++i) ids.push_back(page.issues.id(i));
             if (progress) progress->progress_advanced(static_cast<std::int64_t>(ids.size()));
+            return page;
+        };
+        auto page = read_page(0);
+        std::int64_t start_at = static_cast<std::int64_t>(page.issues.size());
+        // The site's page size and the total are known now: the other pages can be asked for at once.
+        const std::int64_t page_size = std::max<std::int64_t>(1, page.max_results);
+        if (!page.is_last && concurrency > 1 && page_size == start_at) {
+            std::vector<std::int64_t> starts;
+            for (auto at = start_at; at < page.total; at += page_size) starts.push_back(at);
+            std::int64_t newest_total = page.total;
+            run_concurrently(starts, concurrency, [&](std::int64_t at) {
+                const auto total = read_page(at).total;
+                std::lock_guard lock(mutex);
+                newest_total = std::max(newest_total, total);
+            });
+            // Past the first total only when the scope grew meanwhile.
+            start_at = page.total;
+            page.is_last = start_at >= newest_total;
+        }
+        while (!page.is_last) {
+            page = read_page(start_at);
             start_at += static_cast<std::int64_t>(page.issues.size());
-            if (page.is_last) break;
         }
     }
     if (requests) *requests = pages;
@@ -101,7 +151,8 @@ std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql
 ReconcileResult reconcile_deletions(JiraApi& api, Store& store, const ReconcileOptions& options) {
     ReconcileResult result;
     const Timestamp census_started = options.census_started ? *options.census_started : api.server_time();
-    const auto census = take_census(api, options.scope_jql, &result.census_requests, options.progress);
+    const auto census =
+        take_census(api, options.scope_jql, &result.census_requests, options.progress, options.concurrency);
     result.census = static_cast<std::int64_t>(census.size());
     const StoredIssueIds stored = store.stored_issue_ids();
     result.live_before = static_cast<std::int64_t>(stored.live.size());
@@ -196,7 +247,9 @@ RunSummary run_reconcile(const Config& config, Store& store, JiraApi& api, Clock
               "deletion reconciliation of {}", scope_description(config.jira));
     try {
         const auto result = reconcile_deletions(
-            api, store, {config.jira.jql, config.sync.max_delete_fraction, config.sync.overlap_minutes, force, progress});
+            api, store,
+            {config.jira.jql, config.sync.max_delete_fraction, config.sync.overlap_minutes, force, progress,
+             std::nullopt, config.jira.max_concurrency});
         summary.counters.soft_deleted = result.soft_deleted();
     } catch (const std::exception& e) {
         try {

@@ -84,6 +84,8 @@ struct ReconcileOptions {
     // Jira's clock at the start of the census, when the caller knows it (sync carries its serverInfo reading
     // forward); unset: read from serverInfo.
     std::optional<Timestamp> census_started;
+    // Server census pages fetched at once (jira.max_concurrency); Cloud's page tokens are a chain, read in turn.
+    int concurrency = 1;
 };
 
 struct ReconcileResult {
@@ -100,9 +102,11 @@ struct ReconcileResult {
 };
 
 // Every id of the scope, sorted ascending, without duplicates. `requests` receives the search requests made;
-// `progress` (optional) hears of every page.
+// `progress` (optional) hears of every page. On Server the pages after the first (which gives the total) are
+// fetched `concurrency` at a time; an id that a shift of the results hides from the census is not lost, since
+// step 3 asks Jira about every stored id the census missed.
 std::vector<std::int64_t> take_census(JiraApi& api, const std::string& scope_jql, std::int64_t* requests = nullptr,
-                                      ProgressObserver* progress = nullptr);
+                                      ProgressObserver* progress = nullptr, int concurrency = 1);
 
 // Steps 1-5 above. Throws ReconcileRefused when a guard trips, JiraApiError/Error/StoreError on failure;
 // nothing is written then.

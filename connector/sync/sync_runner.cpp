@@ -237,6 +237,7 @@ RunSummary SyncRunner::run(const SyncOptions& options) {
             // saves the census a request of its own (a nightly run's fixed cost is a handful of requests).
             reconcile.census_started =
                 jira_now + std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - jira_now_steady);
+            reconcile.concurrency = m_config.jira.max_concurrency;
             const auto reconciled = reconcile_deletions(m_api, m_store, reconcile);
             summary.counters.soft_deleted += reconciled.soft_deleted();
             refresh_request_counters();
