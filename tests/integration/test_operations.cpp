@@ -485,10 +485,11 @@ TEST_CASE("ops: reconcile and remap draw the live progress line up to their tota
     FakeJira fake(fo, dir.path());
     ConfigOptions co;
     co.flavor = "server";
+    co.max_concurrency = 1;  // Server census pages one at a time
     const auto config = write_config(dir.path(), fake.base_url(), co);
     REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 0);
-    // The census in 15 pages of at least 40 ms: it lasts longer than one redraw interval (250 ms), so a
-    // line between 0 and the total is drawn too.
+    // The census in 15 pages of at least 40 ms, one at a time: it lasts longer than one redraw interval
+    // (250 ms), so a line between 0 and the total is drawn too.
     fake.post("/_fake/config", {{"latency_ms", 40}, {"server_page_cap", 20}});
 
     auto [reconciled, reconcile_code] = run_on_pty({jira2sql_binary(), "--config", config.string(), "reconcile"}, kEnv, dir.path());
@@ -551,6 +552,7 @@ TEST_CASE("ops: with JSON logs, reconcile and retry-dead-letters log progress ev
     FakeJira fake(fo, dir.path());
     ConfigOptions co;
     co.flavor = "server";
+    co.max_concurrency = 1;  // Server census pages one at a time, so it lasts as long as counted below
     co.mapping = mapping_failing_every_issue(dir.path()).string();
     const auto config = write_config(dir.path(), fake.base_url(), co);
     REQUIRE(run_jira2sql({"--config", config.string(), "sync"}, dir.path(), kEnv).exit_code == 3);
